@@ -1,0 +1,54 @@
+/**
+ * Expands the paths given to `naftiko validate` into capability files.
+ *
+ * A file is taken as given. A folder is searched recursively for *.yaml, *.yml and *.json files
+ * whose top level has a `naftiko` key (other YAML in the tree, such as CI configs, is skipped).
+ * Anything else is treated as a glob pattern. A path that matches nothing is a usage error.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { NaftikoError } from '../errors.js';
+
+const SPEC_EXTENSIONS = /\.(ya?ml|json)$/i;
+const NAFTIKO_KEY = /^(?:naftiko|"naftiko"|'naftiko')\s*:/m;
+
+export async function findSpecFiles(inputs: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => undefined);
+    if (info?.isFile()) {
+      found.add(path.normalize(input));
+    } else if (info?.isDirectory()) {
+      const candidates = await glob(['**/*.{yaml,yml,json,YAML,YML,JSON}'], {
+        cwd: input,
+        ignore: ['**/node_modules/**', '**/.git/**'],
+        dot: false,
+      });
+      for (const rel of candidates.sort()) {
+        const file = path.join(input, rel);
+        if (await hasNaftikoKey(file)) found.add(file);
+      }
+    } else if (isDynamicPattern(input)) {
+      const matches = await glob([input], { ignore: ['**/node_modules/**'] });
+      const specs = matches.filter((m) => SPEC_EXTENSIONS.test(m)).sort();
+      if (specs.length === 0) {
+        throw new NaftikoError('USAGE_INVALID', `no capability file matches ${input}`);
+      }
+      for (const m of specs) found.add(path.normalize(m));
+    } else {
+      throw new NaftikoError('SPEC_NOT_FOUND', `no such file or folder: ${input}`);
+    }
+  }
+  return [...found];
+}
+
+/**
+ * Cheap top-level check: a line starting with `naftiko:` (YAML) or a `"naftiko"` key (JSON).
+ * Parsing every file fully here would double the cost of validating a large tree.
+ */
+async function hasNaftikoKey(file: string): Promise<boolean> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (file.toLowerCase().endsWith('.json')) return /"naftiko"\s*:/.test(text);
+  return NAFTIKO_KEY.test(text);
+}

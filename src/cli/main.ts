@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+/** Process entry point of the `naftiko` command: runs the program and sets the exit code. */
+import { runCli } from './program.js';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});

@@ -1,0 +1,61 @@
+/**
+ * The commander program: declares the commands and options, and maps usage errors to exit 2.
+ * Commands are thin: they parse options and call into the spec/engine layers.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ERROR_CATALOGUE, toNaftikoError } from '../errors.js';
+import { packageVersion } from './package-info.js';
+import { validateCommand } from './commands/validate.js';
+import type { OutputFormat } from './output/format-diagnostics.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Runs the CLI with the given arguments; resolves to the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('naftiko')
+    .description('Validate and run Naftiko capability documents.')
+    .version(packageVersion(), '-v, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('validate')
+    .description(
+      'Validate capability documents: files, folders (every *.yaml, *.yml, *.json with a top-level `naftiko` key) and globs.',
+    )
+    .argument('<paths...>', 'files, folders or glob patterns')
+    .option('--strict', 'official 1.0.0-alpha2 conformance: dialect forms and warnings are errors')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'json', 'github'])
+        .default('text'),
+    )
+    .option('-q, --quiet', 'report errors only')
+    .action(
+      async (
+        paths: string[],
+        opts: { strict?: boolean; format: OutputFormat; quiet?: boolean },
+      ) => {
+        exitCode = await validateCommand(paths, opts, io);
+      },
+    );
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? 0 : ERROR_CATALOGUE.USAGE_INVALID.exitCode;
+    }
+    const error = toNaftikoError(err);
+    io.stderr(`naftiko: ${error.message} [${error.code}]\n`);
+    return error.spec.exitCode;
+  }
+}

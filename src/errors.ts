@@ -1,0 +1,71 @@
+/**
+ * The engine's one error class and its catalogue of stable codes.
+ *
+ * Every failure the engine reports to a user carries a code from ERROR_CATALOGUE. Codes are never
+ * reused or renamed: clients (CI scripts, REST callers, MCP hosts) match on them. Each protocol
+ * maps an error to its wire form from this table alone: the CLI uses `exitCode`, REST uses
+ * `httpStatus` (RFC 9457 problem+json) and MCP an `isError` result or a JSON-RPC error.
+ * The README's error table is checked against this catalogue by test/errors.test.ts.
+ */
+
+export interface ErrorSpec {
+  /** Short human title, stable for a code (RFC 9457 `title`). */
+  readonly title: string;
+  /** HTTP status used when the error reaches a REST caller. */
+  readonly httpStatus: number;
+  /** Process exit code used when the error ends a CLI command. */
+  readonly exitCode: number;
+}
+
+export const ERROR_CATALOGUE = {
+  SPEC_INVALID: {
+    title: 'The capability document has errors',
+    httpStatus: 500,
+    exitCode: 1,
+  },
+  SPEC_NOT_FOUND: {
+    title: 'No capability document at that path',
+    httpStatus: 500,
+    exitCode: 2,
+  },
+  USAGE_INVALID: {
+    title: 'The command line is not valid',
+    httpStatus: 500,
+    exitCode: 2,
+  },
+  INTERNAL: {
+    title: 'Unexpected internal error',
+    httpStatus: 500,
+    exitCode: 3,
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The single error class: a stable code, a message safe to show, and optional details. */
+export class NaftikoError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { details?: Record<string, unknown>; cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NaftikoError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get spec(): ErrorSpec {
+    return ERROR_CATALOGUE[this.code];
+  }
+}
+
+/** Narrows any thrown value to a NaftikoError, wrapping the unknown ones as INTERNAL. */
+export function toNaftikoError(err: unknown): NaftikoError {
+  if (err instanceof NaftikoError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new NaftikoError('INTERNAL', message, { cause: err });
+}
