@@ -1,11 +1,14 @@
 /**
  * A parsed YAML/JSON file that remembers where every value came from.
  *
- * Parsing keeps the `yaml` AST next to the plain JS value so that any JSON pointer can be turned
- * back into a line and column (via `LineCounter`) when a diagnostic is reported.
+ * Parsing uses js-yaml with the YAML 1.2 core schema (no timestamps: `2026-05-19` stays a
+ * string, as alpha2 expects). While it parses, js-yaml's node listener reports where each node
+ * starts and ends; we keep that as a tree of frames parallel to the value, so a JSON pointer can
+ * be turned back into a line and column when a diagnostic is reported. js-yaml is an order of
+ * magnitude faster than parsers that build a full syntax tree, which matters when CI validates
+ * hundreds of files (bench/validate-corpus.mjs).
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import jsYaml from 'js-yaml';
 import { segmentsFromPointer } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 
@@ -18,97 +21,135 @@ export interface SourceDocument {
   readonly file: string;
   /** The plain value (what the schema validates); undefined when the file did not parse. */
   readonly value: unknown;
-  /** Position of the value at `pointer`, or of its closest existing ancestor. */
+  /** Position of the value (or its key) at `pointer`, or of its closest existing ancestor. */
   positionOf(pointer: string, target?: 'value' | 'key'): Position;
-  /** Syntax problems found while parsing (errors) and YAML warnings. */
+  /** Syntax problems found while parsing. */
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const ROOT: Position = { line: 1, column: 1 };
+/** One parsed node: where it starts, what it produced, and its child nodes in source order. */
+interface Frame {
+  start: number;
+  result: unknown;
+  children: Frame[];
+}
 
 /** Parses text as one YAML document (JSON is YAML too) and keeps source positions. */
 export function parseSource(file: string, text: string): SourceDocument {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lines = lineStarts(text);
   const position = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+    let lo = 0;
+    let hi = lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lines[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (lines[lo] as number) + 1 };
   };
 
-  const diagnostics: Diagnostic[] = [];
-  for (const problem of [...doc.errors, ...doc.warnings]) {
-    const at = position(problem.pos[0]);
-    diagnostics.push({
-      severity: doc.errors.includes(problem as never) ? 'error' : 'warning',
-      rule: problem.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
-      message: firstLine(problem.message),
-      file,
-      line: at.line,
-      column: at.column,
-      pointer: '',
-    });
-  }
-
+  const stack: Frame[] = [{ start: 0, result: undefined, children: [] }];
   let value: unknown;
-  if (doc.errors.length === 0) {
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (err) {
-      diagnostics.push({
-        severity: 'error',
-        rule: 'yaml-syntax',
-        message: err instanceof Error ? err.message : String(err),
-        file,
-        line: 1,
-        column: 1,
-        pointer: '',
-      });
-    }
+  const diagnostics: Diagnostic[] = [];
+  try {
+    value = jsYaml.load(text, {
+      schema: jsYaml.CORE_SCHEMA,
+      filename: file,
+      listener(event, state) {
+        if (event === 'open') {
+          stack.push({ start: state.position, result: undefined, children: [] });
+          return;
+        }
+        const frame = stack.pop() as Frame;
+        frame.result = state.result;
+        // js-yaml opens some nodes twice (a block entry, then its content): keep the inner one.
+        const only = frame.children.length === 1 ? frame.children[0] : undefined;
+        const kept = only !== undefined && only.result === frame.result ? only : frame;
+        stack[stack.length - 1]?.children.push(kept);
+      },
+    });
+  } catch (err) {
+    value = undefined;
+    diagnostics.push(syntaxDiagnostic(file, err));
   }
 
+  const root = stack[0]?.children.at(-1);
   return {
     file,
     value,
     diagnostics,
     positionOf(pointer, target = 'value') {
-      const found = locate(doc, pointer, target);
-      return found === undefined ? ROOT : position(found);
+      const offset = root === undefined ? 0 : locate(root, segmentsFromPointer(pointer), target);
+      return position(skipInsignificant(text, offset));
     },
   };
 }
 
-/** Offset of the node at `pointer` (or of its deepest existing ancestor). */
-function locate(doc: Document, pointer: string, target: 'value' | 'key'): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = (node as YamlNode | null)?.range?.[0];
-  const segments = segmentsFromPointer(pointer);
+/** Offset of the node at the path (or of its deepest existing ancestor). */
+function locate(root: Frame, segments: readonly string[], target: 'value' | 'key'): number {
+  let frame = root;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] as string;
-    const last = i === segments.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment,
-      );
-      if (pair === undefined) return offset;
-      const key = pair.key as YamlNode;
-      const value = pair.value as YamlNode | null;
-      if (last && target === 'key') return key.range?.[0] ?? offset;
-      // A key with an empty value (`foo:`) has no value node: point at the key.
-      offset = value?.range?.[0] ?? key.range?.[0] ?? offset;
-      node = value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(segment)] as YamlNode | undefined;
-      if (item === undefined || !/^\d+$/.test(segment)) return offset;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else {
-      return offset;
+    const result = frame.result;
+    let next: Frame | undefined;
+    if (Array.isArray(result)) {
+      next = /^\d+$/.test(segment) ? frame.children[Number(segment)] : undefined;
+    } else if (result !== null && typeof result === 'object') {
+      // Mapping children alternate key, value, in source order.
+      for (let k = 0; k + 1 < frame.children.length; k += 2) {
+        const key = frame.children[k] as Frame;
+        if (String(key.result) === segment) {
+          if (i === segments.length - 1 && target === 'key') return key.start;
+          next = frame.children[k + 1];
+          break;
+        }
+      }
     }
+    if (next === undefined) return frame.start;
+    frame = next;
   }
-  return offset;
+  return frame.start;
 }
 
-function firstLine(message: string): string {
-  const nl = message.indexOf('\n');
-  return nl === -1 ? message : message.slice(0, nl);
+/** js-yaml reports a node's start before the separating blanks and comments: skip them. */
+function skipInsignificant(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else break;
+  }
+  return i;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function syntaxDiagnostic(file: string, err: unknown): Diagnostic {
+  if (err instanceof jsYaml.YAMLException) {
+    const reason = err.reason || 'invalid YAML';
+    return {
+      severity: 'error',
+      rule: /duplicated mapping key/.test(reason) ? 'yaml-duplicate-key' : 'yaml-syntax',
+      message: reason,
+      file,
+      line: err.mark ? err.mark.line + 1 : 1,
+      column: err.mark ? err.mark.column + 1 : 1,
+      pointer: '',
+    };
+  }
+  return {
+    severity: 'error',
+    rule: 'yaml-syntax',
+    message: err instanceof Error ? err.message : String(err),
+    file,
+    line: 1,
+    column: 1,
+    pointer: '',
+  };
 }

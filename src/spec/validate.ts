@@ -102,9 +102,9 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
 
     const doc = source.value as CapabilityDocument;
     const sink = new DiagnosticSink(source);
-    const consumes = await resolveConsumes(doc, source, sink);
+    const { consumes, unresolved } = await resolveConsumes(doc, source, sink);
     for (const rule of SEMANTIC_RULES) {
-      rule.check({ doc, consumes, sink }, (message, path, target) =>
+      rule.check({ doc, consumes, unresolved, sink }, (message, path, target) =>
         sink.add(rule.severity, rule.id, message, path, target),
       );
     }
@@ -118,24 +118,29 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
     doc: CapabilityDocument,
     source: SourceDocument,
     sink: DiagnosticSink,
-  ): Promise<Map<string, ResolvedConsumes>> {
+  ): Promise<{ consumes: Map<string, ResolvedConsumes>; unresolved: Set<string> }> {
     const lists: [ConsumesEntry[] | undefined, (string | number)[]][] = [
       [doc.consumes, ['consumes']],
       [doc.capability?.consumes, ['capability', 'consumes']],
     ];
     const resolved = new Map<string, ResolvedConsumes>();
+    const unresolved = new Set<string>();
     for (const [list, base] of lists) {
       for (const [i, entry] of (list ?? []).entries()) {
         const path = [...base, i];
-        const found = isImportedConsumes(entry)
-          ? await resolveImport(entry, path, source, loadShared, sink)
-          : { namespace: entry.namespace, spec: entry, source, path };
+        let found: ResolvedConsumes | undefined;
+        if (isImportedConsumes(entry)) {
+          found = await resolveImport(entry, path, source, loadShared, sink);
+          if (found === undefined) unresolved.add(entry.as ?? entry.import);
+        } else {
+          found = { namespace: entry.namespace, spec: entry, source, path };
+        }
         if (found !== undefined && !resolved.has(found.namespace)) {
           resolved.set(found.namespace, found);
         }
       }
     }
-    return resolved;
+    return { consumes: resolved, unresolved };
   }
 
   return {

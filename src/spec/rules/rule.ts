@@ -9,6 +9,8 @@ export interface RuleContext {
   readonly doc: CapabilityDocument;
   /** Every consumes block by namespace, imports resolved (first one wins on duplicates). */
   readonly consumes: ReadonlyMap<string, ResolvedConsumes>;
+  /** Namespaces declared by imports that failed (already reported; not to be reported again). */
+  readonly unresolved: ReadonlySet<string>;
   readonly sink: DiagnosticSink;
 }
 

@@ -1,0 +1,155 @@
+/**
+ * Template and `with` references (contract §3, §4): a `{{namespace.VAR}}` placeholder whose
+ * namespace is a binding names one of its keys; placeholders in authentication name a bound
+ * variable; `tools.X` in a tool that declares its inputs names one of them; and a `with` key
+ * names a parameter (or placeholder) of the consumed operation it feeds.
+ */
+import type { Path } from '../diagnostic-sink.js';
+import type { ResolvedConsumes } from '../imports.js';
+import type { Binding, ConsumedHttpOperation, ConsumedHttpResource } from '../types.js';
+import { invocables, isObj, mcpTools } from '../walk.js';
+import type { RuleContext, SemanticRule } from './rule.js';
+
+const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+const SINGLE_PLACEHOLDER = /(?<!\{)\{([^{}\s]+)\}(?!\})/g;
+
+export function placeholders(text: string): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+}
+
+function allBindings(ctx: RuleContext): Binding[] {
+  return [...(ctx.doc.binds ?? []), ...(ctx.doc.capability?.binds ?? [])];
+}
+
+/** Every string in a value, with its path. */
+function* strings(value: unknown, path: Path): Generator<[string, Path]> {
+  if (typeof value === 'string') yield [value, path];
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) yield* strings(v, [...path, i]);
+  } else if (isObj(value)) {
+    for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
+  }
+}
+
+export const templateReference: SemanticRule = {
+  id: 'template-reference',
+  severity: 'error',
+  summary:
+    '`{{binding.VAR}}` names a key of that binding; placeholders in `authentication` name a bound variable.',
+  check(ctx, report) {
+    const bindings = allBindings(ctx);
+    const keysOf = new Map<string, Set<string>>();
+    for (const b of bindings) {
+      const keys = keysOf.get(b.namespace) ?? new Set<string>();
+      for (const k of Object.keys(b.keys)) keys.add(k);
+      keysOf.set(b.namespace, keys);
+    }
+    const bound = (name: string): boolean => {
+      const dot = name.indexOf('.');
+      if (dot === -1) return [...keysOf.values()].some((keys) => keys.has(name));
+      return keysOf.get(name.slice(0, dot))?.has(name.slice(dot + 1)) ?? false;
+    };
+    const doc: unknown = ctx.doc;
+    for (const [text, path] of strings(isObj(doc) ? doc.capability : undefined, ['capability'])) {
+      for (const name of placeholders(text)) {
+        const dot = name.indexOf('.');
+        const inAuth = path.includes('authentication');
+        if (dot !== -1 && keysOf.has(name.slice(0, dot)) && !bound(name)) {
+          report(
+            `{{${name}}}: binding "${name.slice(0, dot)}" has no key "${name.slice(dot + 1)}" (keys: ${[...(keysOf.get(name.slice(0, dot)) ?? [])].join(', ') || 'none'})`,
+            path,
+          );
+        } else if (inAuth && !bound(name)) {
+          report(
+            `{{${name}}} in authentication is not a bound variable; declare it under \`binds\` (${bindings.length === 0 ? 'the document has no binds' : `bound: ${bindings.flatMap((b) => Object.keys(b.keys)).join(', ')}`})`,
+            path,
+          );
+        }
+      }
+    }
+  },
+};
+
+/** Names a consumed operation accepts: its parameters, its resource's and its namespace's. */
+function acceptedNames(
+  consumes: ResolvedConsumes,
+  resource: ConsumedHttpResource,
+  operation: ConsumedHttpOperation,
+): Set<string> {
+  const names = new Set<string>();
+  for (const p of [
+    ...(consumes.spec.inputParameters ?? []),
+    ...(resource.inputParameters ?? []),
+    ...(operation.inputParameters ?? []),
+  ]) {
+    names.add(p.name);
+  }
+  const templated = [consumes.spec.baseUri, resource.path, JSON.stringify(operation.body ?? '')];
+  for (const text of templated) {
+    for (const name of placeholders(text)) names.add(name);
+    for (const m of text.matchAll(SINGLE_PLACEHOLDER)) names.add(m[1] as string);
+  }
+  return names;
+}
+
+function findOperation(
+  consumes: ResolvedConsumes,
+  name: string,
+): [ConsumedHttpResource, ConsumedHttpOperation] | undefined {
+  for (const resource of consumes.spec.resources ?? []) {
+    const operation = resource.operations.find((o) => o.name === name);
+    if (operation) return [resource, operation];
+  }
+  return undefined;
+}
+
+export const withParameter: SemanticRule = {
+  id: 'with-unknown-parameter',
+  severity: 'warning',
+  summary: 'A `with` key names a parameter or placeholder of the consumed operation it feeds.',
+  check(ctx, report) {
+    for (const [invocable, path] of invocables(ctx.doc)) {
+      if (typeof invocable.call !== 'string' || !isObj(invocable.with)) continue;
+      const dot = invocable.call.indexOf('.');
+      const consumes = ctx.consumes.get(invocable.call.slice(0, dot));
+      const found = consumes && findOperation(consumes, invocable.call.slice(dot + 1));
+      if (!consumes || !found) continue; // call-unresolved reports it
+      const accepted = acceptedNames(consumes, ...found);
+      for (const key of Object.keys(invocable.with)) {
+        if (!accepted.has(key)) {
+          report(
+            `with "${key}": ${invocable.call} has no parameter or placeholder "${key}" (it takes: ${[...accepted].join(', ') || 'nothing'})`,
+            [...path, 'with', key],
+            'key',
+          );
+        }
+      }
+    }
+  },
+};
+
+export const withReference: SemanticRule = {
+  id: 'with-reference',
+  severity: 'error',
+  summary:
+    'In an MCP tool that declares `inputParameters`, `tools.X` (or `mcp.X`) names one of them.',
+  check(ctx, report) {
+    for (const [tool, path, adapter] of mcpTools(ctx.doc)) {
+      if (!isObj(tool.with) || !Array.isArray(tool.inputParameters)) continue;
+      const prefixes = ['tools', 'mcp', adapter.namespace];
+      const inputs = new Set(tool.inputParameters.map((p: { name: string }) => p.name));
+      for (const [key, value] of Object.entries(tool.with)) {
+        if (typeof value !== 'string') continue;
+        const dot = value.indexOf('.');
+        if (dot === -1 || !prefixes.includes(value.slice(0, dot))) continue;
+        const input = value.slice(dot + 1);
+        if (!inputs.has(input)) {
+          report(
+            `with "${key}: ${value}": the tool has no input "${input}" (inputs: ${[...inputs].join(', ') || 'none'})`,
+            [...path, 'with', key],
+          );
+        }
+      }
+    }
+  },
+};

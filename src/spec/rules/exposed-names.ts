@@ -1,0 +1,73 @@
+/**
+ * Uniqueness of what callers address: REST (path, method) pairs per adapter, and MCP tool names
+ * per adapter, which must also fit the MCP tool-name rules (1–64 characters of [A-Za-z0-9_.-]).
+ */
+import type { Path } from '../diagnostic-sink.js';
+import { functionRefs } from './references.js';
+import { exposes, objectsIn } from '../walk.js';
+import type { SemanticRule } from './rule.js';
+
+/** A path with its placeholders (`{x}` or `{{x}}`) erased: two routes clash when these match. */
+export function routeShape(path: string): string {
+  return path.replace(/\{\{[^{}]*\}\}|\{[^{}]*\}/g, '{}');
+}
+
+export const restRouteDuplicate: SemanticRule = {
+  id: 'rest-route-duplicate',
+  severity: 'error',
+  summary: 'Within a REST adapter, each (path, method) pair is declared once.',
+  check(ctx, report) {
+    for (const [adapter, aPath] of exposes(ctx.doc, 'rest')) {
+      const seen = new Map<string, string>();
+      for (const [resource, rPath] of objectsIn(adapter, 'resources', aPath)) {
+        const shape = routeShape(String(resource.path));
+        for (const [operation, oPath] of objectsIn(resource, 'operations', rPath)) {
+          const method = typeof operation.method === 'string' ? operation.method : 'GET';
+          const key = `${method} ${shape}`;
+          const earlier = seen.get(key);
+          if (earlier !== undefined) {
+            report(
+              `${method} ${String(resource.path)} is already declared (as ${method} ${earlier})`,
+              [...oPath, 'method'],
+            );
+          } else {
+            seen.set(key, String(resource.path));
+          }
+        }
+      }
+    }
+  },
+};
+
+const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export const mcpToolName: SemanticRule = {
+  id: 'mcp-tool-name',
+  severity: 'error',
+  summary: 'MCP tool names are unique per adapter, 1–64 characters of [A-Za-z0-9_.-].',
+  check(ctx, report) {
+    const refs = functionRefs(ctx);
+    for (const [adapter, aPath] of exposes(ctx.doc, 'mcp')) {
+      const seen = new Set<string>();
+      for (const [tool, tPath] of objectsIn(adapter, 'tools', aPath)) {
+        // A tool with a `ref` and no name takes the function's name.
+        let name: string | undefined;
+        let at: Path = [...tPath, 'name'];
+        if (typeof tool.name === 'string') name = tool.name;
+        else if (typeof tool.ref === 'string' && refs.has(tool.ref)) {
+          name = tool.ref.slice(tool.ref.indexOf('.') + 1);
+          at = [...tPath, 'ref'];
+        }
+        if (name === undefined) continue;
+        if (!MCP_TOOL_NAME.test(name)) {
+          report(
+            `tool name "${name}" must be 1–64 characters of letters, digits, '_', '-' or '.'`,
+            at,
+          );
+        }
+        if (seen.has(name)) report(`tool name "${name}" is used twice in this MCP adapter`, at);
+        seen.add(name);
+      }
+    }
+  },
+};

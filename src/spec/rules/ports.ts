@@ -1,0 +1,91 @@
+/**
+ * Listening addresses (contract §2, §9): no two network adapters on the same address and port,
+ * at most one control adapter, and its port apart from every other adapter's (as the official
+ * `naftiko-control-port-singleton-and-unique` rule requires).
+ */
+import type { Path } from '../diagnostic-sink.js';
+import { exposes } from '../walk.js';
+import type { SemanticRule } from './rule.js';
+
+/** Where an adapter listens when `address` is absent: MCP and control default to localhost. */
+export function defaultAddress(type: unknown): string {
+  return type === 'mcp' || type === 'control' ? 'localhost' : '0.0.0.0';
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** Whether two listen addresses can collide on one port. */
+function overlap(a: string, b: string): boolean {
+  if (WILDCARDS.has(a) || WILDCARDS.has(b)) return true;
+  if (LOOPBACK.has(a) && LOOPBACK.has(b)) return true;
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+interface Listener {
+  type: string;
+  label: string;
+  address: string;
+  port: number;
+  path: Path;
+}
+
+function listeners(doc: unknown): Listener[] {
+  const found: Listener[] = [];
+  for (const [adapter, path] of exposes(doc)) {
+    if (typeof adapter.port !== 'number') continue; // MCP over stdio listens nowhere
+    const type = String(adapter.type);
+    found.push({
+      type,
+      label:
+        typeof adapter.namespace === 'string'
+          ? `${type} adapter "${adapter.namespace}"`
+          : `${type} adapter`,
+      address: typeof adapter.address === 'string' ? adapter.address : defaultAddress(type),
+      port: adapter.port,
+      path,
+    });
+  }
+  return found;
+}
+
+export const portConflict: SemanticRule = {
+  id: 'port-conflict',
+  severity: 'error',
+  summary: 'No two REST, MCP or skill adapters listen on the same address and port.',
+  check(ctx, report) {
+    const business = listeners(ctx.doc).filter((l) => l.type !== 'control');
+    for (const [i, later] of business.entries()) {
+      const clash = business
+        .slice(0, i)
+        .find((e) => e.port === later.port && overlap(e.address, later.address));
+      if (clash) {
+        report(
+          `${later.label} listens on ${later.address}:${later.port}, already taken by ${clash.label} (${clash.address}:${clash.port})`,
+          [...later.path, 'port'],
+        );
+      }
+    }
+  },
+};
+
+export const controlPort: SemanticRule = {
+  id: 'control-port',
+  severity: 'error',
+  summary: 'At most one control adapter, on a port no other adapter uses.',
+  check(ctx, report) {
+    const all = listeners(ctx.doc);
+    const controls = all.filter((l) => l.type === 'control');
+    for (const extra of controls.slice(1)) {
+      report('only one control adapter is allowed per capability', [...extra.path, 'type']);
+    }
+    const control = controls[0];
+    if (control === undefined) return;
+    for (const other of all.filter((l) => l.type !== 'control' && l.port === control.port)) {
+      report(
+        `control port ${control.port} is also used by ${other.label}; give the control adapter a port of its own`,
+        [...control.path, 'port'],
+      );
+    }
+  },
+};
