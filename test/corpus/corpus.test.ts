@@ -77,7 +77,7 @@ function messageShape(d: Diagnostic): string {
     .replace(/\/\d+(?=[/`'"\s]|$)/g, '/*')
     .replace(/'[^']*'/g, "'…'")
     .replace(/"[^"]*"/g, '"…"')
-    .replace(/\b\d+\b/g, 'N');
+    .replace(/(?<![\w-])\d+(?![\w-])/g, 'N');
   return `${d.rule}: ${shape}`;
 }
 

@@ -20,8 +20,12 @@ export interface DialectPatch {
 
 /** Anything an HTTP API may call a parameter: no whitespace, at least one character. */
 export const ENGINE_PARAMETER_NAME = '^\\S+$';
-/** Resource and operation names: kebab-case letters and digits, plus underscores. */
-export const ENGINE_RESOURCE_NAME = '^[A-Za-z0-9_-]+$';
+/**
+ * Resource and operation names: any word without whitespace. Generators derive them from paths
+ * (`admin-api-2020-01-orders.json`, `{objectType}`); they label things, and a `call` can still
+ * only address operation names that fit its `namespace.operation` pattern.
+ */
+export const ENGINE_RESOURCE_NAME = '^\\S+$';
 /** http(s) URL with templates anywhere after the host, or a URL that is a template itself. */
 export const ENGINE_BASE_URI = '^(?:https?://[^/]+(?:/[\\s\\S]*)?|\\{\\{[\\s\\S]+)$';
 
