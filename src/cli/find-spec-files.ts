@@ -44,11 +44,18 @@ export async function findSpecFiles(inputs: readonly string[]): Promise<string[]
 }
 
 /**
- * Cheap top-level check: a line starting with `naftiko:` (YAML) or a `"naftiko"` key (JSON).
- * Parsing every file fully here would double the cost of validating a large tree.
+ * Top-level check: a line starting with `naftiko:` (YAML, cheap: parsing every YAML file of a
+ * tree here would double the cost of validating it), or a top-level `"naftiko"` key (JSON).
  */
 async function hasNaftikoKey(file: string): Promise<boolean> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  if (file.toLowerCase().endsWith('.json')) return /"naftiko"\s*:/.test(text);
+  if (file.toLowerCase().endsWith('.json')) {
+    try {
+      const value: unknown = JSON.parse(text);
+      return value !== null && typeof value === 'object' && 'naftiko' in value;
+    } catch {
+      return /^\s*\{\s*"naftiko"\s*:/.test(text); // broken JSON that starts as a capability
+    }
+  }
   return NAFTIKO_KEY.test(text);
 }

@@ -30,7 +30,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       'Validate capability documents: files, folders (every *.yaml, *.yml, *.json with a top-level `naftiko` key) and globs.',
     )
     .argument('<paths...>', 'files, folders or glob patterns')
-    .option('--strict', 'official 1.0.0-alpha2 conformance: dialect forms and warnings are errors')
+    .option(
+      '--strict',
+      'official 1.0.0-alpha2 conformance: dialect forms and a non-target version are errors',
+    )
     .addOption(
       new Option('--format <format>', 'output format')
         .choices(['text', 'json', 'github'])

@@ -35,7 +35,9 @@ interface Frame {
 }
 
 /** Parses text as one YAML document (JSON is YAML too) and keeps source positions. */
-export function parseSource(file: string, text: string): SourceDocument {
+export function parseSource(file: string, raw: string): SourceDocument {
+  // js-yaml drops a byte-order mark before counting offsets: drop it here too.
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const lines = lineStarts(text);
   const position = (offset: number): Position => {
     let lo = 0;
@@ -70,7 +72,7 @@ export function parseSource(file: string, text: string): SourceDocument {
     });
   } catch (err) {
     value = undefined;
-    diagnostics.push(syntaxDiagnostic(file, err));
+    diagnostics.push(syntaxDiagnostic(file, err, text));
   }
 
   const root = stack[0]?.children.at(-1);
@@ -130,16 +132,27 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-function syntaxDiagnostic(file: string, err: unknown): Diagnostic {
+function syntaxDiagnostic(file: string, err: unknown, text: string): Diagnostic {
   if (err instanceof jsYaml.YAMLException) {
     const reason = err.reason || 'invalid YAML';
+    let line = err.mark ? err.mark.line + 1 : 1;
+    let column = err.mark ? err.mark.column + 1 : 1;
+    if (!err.mark && /single document/.test(reason)) {
+      // Point at the marker that starts the second document.
+      const markers = [...text.matchAll(/^---/gm)].map((m) => m.index);
+      const second = markers.find((offset) => text.slice(0, offset).trim() !== '');
+      if (second !== undefined) {
+        line = text.slice(0, second).split('\n').length;
+        column = 1;
+      }
+    }
     return {
       severity: 'error',
       rule: /duplicated mapping key/.test(reason) ? 'yaml-duplicate-key' : 'yaml-syntax',
       message: reason,
       file,
-      line: err.mark ? err.mark.line + 1 : 1,
-      column: err.mark ? err.mark.column + 1 : 1,
+      line,
+      column,
       pointer: '',
     };
   }

@@ -12,7 +12,7 @@ import { resolveImport } from './imports.js';
 import type { ResolvedConsumes, SharedFile } from './imports.js';
 import { SEMANTIC_RULES } from './rules/index.js';
 import { schemaErrorsToDiagnostics } from './schema/schema-diagnostics.js';
-import { validatorFor } from './schema/schemas.js';
+import { schemaErrors } from './schema/schemas.js';
 import { parseSource } from './source-document.js';
 import type { SourceDocument } from './source-document.js';
 import type { CapabilityDocument, ConsumesEntry } from './types.js';
@@ -76,9 +76,9 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
     diagnostics.push(...version.diagnostics);
     if (!version.proceed) return { diagnostics, ok: false };
 
-    const validate = validatorFor('engine');
-    const schemaOk = validate(source.value);
-    if (!schemaOk) diagnostics.push(...schemaErrorsToDiagnostics(validate.errors ?? [], source));
+    const errors = schemaErrors('engine', source.value);
+    const schemaOk = errors.length === 0;
+    diagnostics.push(...schemaErrorsToDiagnostics(errors, source));
 
     const sink = new DiagnosticSink(source);
     checkDialect(source.value, sink, strict);
@@ -87,10 +87,7 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
     if (strict && !hasErrors(diagnostics)) {
       // Safety net: the engine schema plus the dialect detectors are meant to give the strict
       // schema's verdict; should they ever miss a case, the strict schema's own errors surface.
-      const conform = validatorFor('strict');
-      if (!conform(source.value)) {
-        diagnostics.push(...schemaErrorsToDiagnostics(conform.errors ?? [], source));
-      }
+      diagnostics.push(...schemaErrorsToDiagnostics(schemaErrors('strict', source.value), source));
     }
     return { diagnostics, ok: schemaOk };
   }

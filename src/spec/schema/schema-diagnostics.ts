@@ -1,10 +1,8 @@
 /**
  * Turns ajv errors into diagnostics a person can act on.
  *
- * ajv reports every failed keyword; for unions that is noise (each rejected branch explains
- * itself). Our schemas express unions with `if`/`then` on a discriminator wherever they can, so
- * most errors are already specific; for the remaining `oneOf`/`anyOf` we keep the errors of the
- * branch that got furthest into the value, and drop the others.
+ * Errors arrive with failed unions already explained (union-errors.ts); here each becomes one
+ * sentence at the position of the offending key or value.
  */
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic, Severity } from '../diagnostics.js';
@@ -16,7 +14,7 @@ export function schemaErrorsToDiagnostics(
   severity: Severity = 'error',
   rule = 'schema',
 ): Diagnostic[] {
-  const kept = pruneUnionNoise(errors.filter((e) => e.keyword !== 'if'));
+  const kept = dropShadowed(errors.filter((e) => e.keyword !== 'if'));
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const error of kept) {
@@ -31,37 +29,11 @@ export function schemaErrorsToDiagnostics(
   return diagnostics;
 }
 
-/**
- * For each union error at instance path P, the errors reported under P by its branches are
- * grouped by how deep they reach; only the deepest ones (the branch that matched the most) stay.
- * The union error itself stays only when nothing more specific is left.
- */
-function pruneUnionNoise(errors: readonly ErrorObject[]): ErrorObject[] {
-  let current = [...errors];
-  const unions = current
-    .filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf')
-    .sort((a, b) => depth(a.instancePath) - depth(b.instancePath));
-  for (const union of unions) {
-    if (!current.includes(union)) continue;
-    const passing = (union.params as { passingSchemas?: unknown }).passingSchemas;
-    if (Array.isArray(passing)) continue; // several branches matched: that is the problem itself
-    const base = union.instancePath;
-    const inside = current.filter(
-      (e) => e !== union && (e.instancePath === base || e.instancePath.startsWith(base + '/')),
-    );
-    if (inside.length === 0) continue;
-    const deepest = Math.max(...inside.map((e) => depth(errorPointer(e).pointer)));
-    // Errors exactly at the union's level from other branches ("must have property X") are the
-    // noise; when the deepest errors are at that level too, there is nothing better to keep.
-    const keep = new Set(inside.filter((e) => depth(errorPointer(e).pointer) === deepest));
-    current = current.filter((e) => e === union || !inside.includes(e) || keep.has(e));
-    if (deepest > depth(base)) current = current.filter((e) => e !== union);
-  }
-  return current;
-}
-
-function depth(pointer: string): number {
-  return pointer === '' ? 0 : pointer.split('/').length - 1;
+/** A value of the wrong type also fails its enum, pattern or const: report the type alone. */
+function dropShadowed(errors: readonly ErrorObject[]): ErrorObject[] {
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  const shadowed = new Set(['enum', 'const', 'pattern', 'format', 'minimum', 'maximum']);
+  return errors.filter((e) => !(shadowed.has(e.keyword) && wrongType.has(e.instancePath)));
 }
 
 /** Where the error is best shown: an unexpected key points at the key itself. */
@@ -90,8 +62,12 @@ function describe(error: ErrorObject): string {
   const where = error.instancePath === '' ? 'the document' : `\`${error.instancePath}\``;
   switch (error.keyword) {
     case 'additionalProperties':
-    case 'unevaluatedProperties':
-      return `unknown property \`${String(params.additionalProperty ?? params.unevaluatedProperty)}\` in ${where}`;
+    case 'unevaluatedProperties': {
+      const name = String(params.additionalProperty ?? params.unevaluatedProperty);
+      const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      const hint = closest(name, known);
+      return `unknown property \`${name}\` in ${where}${hint ? ` (did you mean \`${hint}\`?)` : ''}`;
+    }
     case 'required':
       return `${where} is missing the required property \`${String(params.missingProperty)}\``;
     case 'type':
@@ -105,12 +81,46 @@ function describe(error: ErrorObject): string {
     case 'propertyNames':
       return `property name \`${String(params.propertyName)}\` in ${where} is not allowed`;
     case 'oneOf':
+    case 'anyOf': {
+      const forms =
+        Array.isArray(params.forms) && params.forms.length > 0
+          ? `: ${params.forms.join('; ')}`
+          : '';
       return Array.isArray(params.passingSchemas)
-        ? `${where} matches more than one of the allowed forms`
-        : `${where} matches none of the allowed forms`;
-    case 'anyOf':
-      return `${where} matches none of the allowed forms`;
+        ? `${where} matches several forms where exactly one is allowed${forms}`
+        : `${where} must be one of these forms${forms}`;
+    }
     default:
       return `${where} ${error.message ?? 'is not valid'}`;
   }
+}
+
+/** The allowed name nearest to a misspelt one (edit distance at most 2), if any. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }

@@ -6,9 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { AnySchemaObject, ValidateFunction } from 'ajv';
+import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { applyDialectPatches } from './engine-schema.js';
+import { explainUnions } from './union-errors.js';
+import type { SchemaIndex } from './union-errors.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -21,7 +23,6 @@ const STRICT_SCHEMA_URL = new URL(
 );
 
 let strictSchema: AnySchemaObject | undefined;
-const compiled = new Map<SchemaLevel, ValidateFunction>();
 
 /** The strict schema as a plain object (read from disk once). */
 export function loadStrictSchema(): AnySchemaObject {
@@ -34,19 +35,77 @@ export function schemaFor(level: SchemaLevel): AnySchemaObject {
   return level === 'strict' ? strict : applyDialectPatches(strict);
 }
 
-/** The compiled validator for a level (compiled on first use, then cached). */
-export function validatorFor(level: SchemaLevel): ValidateFunction {
-  let validate = compiled.get(level);
-  if (validate === undefined) {
+interface Compiled {
+  readonly validate: ValidateFunction;
+  readonly index: SchemaIndex;
+}
+
+const compiled = new Map<SchemaLevel, Compiled>();
+
+function compile(level: SchemaLevel): Compiled {
+  let found = compiled.get(level);
+  if (found === undefined) {
+    // verbose: errors carry their parentSchema, which locates a failed union in the schema.
     const ajv = new Ajv2020({
       allErrors: true,
+      verbose: true,
       strict: true,
       strictTypes: false,
       strictRequired: false,
     });
     addFormats(ajv);
-    validate = ajv.compile(schemaFor(level));
-    compiled.set(level, validate);
+    const schema = schemaFor(level);
+    const id = String(schema.$id);
+    const validate = ajv.compile(schema);
+    const subschemas = new Map<string, ValidateFunction | undefined>();
+    const subschema = (pointer: string) => {
+      if (!subschemas.has(pointer)) {
+        let sub: ValidateFunction | undefined;
+        try {
+          sub = ajv.getSchema(id + pointer);
+        } catch {
+          sub = undefined;
+        }
+        subschemas.set(pointer, sub);
+      }
+      return subschemas.get(pointer);
+    };
+    const pointers = schemaPointers(schema);
+    const unionPointer = (error: ErrorObject) => {
+      const parent = pointers.get(error.parentSchema as object);
+      return parent === undefined ? undefined : `${parent}/${error.keyword}`;
+    };
+    found = { validate, index: { subschema, unionPointer } };
+    compiled.set(level, found);
   }
-  return validate;
+  return found;
+}
+
+/** The compiled validator for a level (compiled on first use, then cached). */
+export function validatorFor(level: SchemaLevel): ValidateFunction {
+  return compile(level).validate;
+}
+
+/**
+ * Validates a document against a level's schema: [] when it conforms, otherwise ajv's errors
+ * with failed unions explained by their most likely branch (see union-errors.ts).
+ */
+export function schemaErrors(level: SchemaLevel, value: unknown): ErrorObject[] {
+  const { validate, index } = compile(level);
+  if (validate(value)) return [];
+  return explainUnions(validate.errors ?? [], value, index);
+}
+
+/** `#/...` pointer of every schema object, by identity (ajv reports the objects we gave it). */
+function schemaPointers(schema: AnySchemaObject): Map<object, string> {
+  const pointers = new Map<object, string>();
+  const walk = (node: unknown, pointer: string) => {
+    if (node === null || typeof node !== 'object') return;
+    if (!Array.isArray(node)) pointers.set(node, pointer);
+    for (const [k, v] of Object.entries(node)) {
+      walk(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    }
+  };
+  walk(schema, '#');
+  return pointers;
 }
