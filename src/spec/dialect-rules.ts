@@ -34,6 +34,8 @@ export interface DialectRule {
   readonly id: string;
   /** True when the official alpha2 schema rejects the form (an error under --strict). */
   readonly conformance: boolean;
+  /** One line for docs/rules.md. */
+  readonly summary: string;
   detect(
     doc: unknown,
     report: (message: string, path: Path, target?: 'key' | 'value') => void,
@@ -46,6 +48,7 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-rest-description',
     conformance: true,
+    summary: 'A `description` on a REST adapter (alpha2 has it on MCP and skill adapters only).',
     detect(doc, report) {
       for (const [adapter, path] of exposes(doc, 'rest')) {
         if ('description' in adapter) {
@@ -61,6 +64,7 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-consumed-parameter-fields',
     conformance: true,
+    summary: '`type`, `description` or `required` on a consumed input parameter.',
     detect(doc, report) {
       for (const [param, path] of consumedInputParameters(doc)) {
         const extras = CONSUMED_PARAMETER_EXTRAS.filter((k) => k in param);
@@ -77,6 +81,8 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-parameter-name',
     conformance: true,
+    summary:
+      'A consumed parameter name with characters alpha2 names exclude (`filter[owner]`, `$top`, `ids[]`).',
     detect(doc, report) {
       const engine = new RegExp(ENGINE_PARAMETER_NAME);
       for (const [param, path] of consumedInputParameters(doc)) {
@@ -93,6 +99,8 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-passthrough-output',
     conformance: true,
+    summary:
+      'An `object`/`array` output with a `mapping` and no `properties`/`items`: the mapped value passes through.',
     detect(doc, report) {
       for (const [invocable, path] of invocables(doc)) {
         // A `ref` (and a static MCP resource) accepts any outputs: nothing relies on the dialect.
@@ -108,6 +116,7 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-name-case',
     conformance: true,
+    summary: 'A resource or operation name that is not kebab-case (`list_items`, `orders.json`).',
     detect(doc, report) {
       const engine = new RegExp(ENGINE_RESOURCE_NAME);
       const named = [
@@ -130,6 +139,8 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-base-uri-template',
     conformance: true,
+    summary:
+      'A `baseUri` with a placeholder after the host (`https://host/{{tenant}}`) or made of one (`{{API_URL}}`).',
     detect(doc, report) {
       const engine = new RegExp(ENGINE_BASE_URI);
       for (const [consumes, path] of inlineConsumes(doc)) {
@@ -146,6 +157,8 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-single-brace-path',
     conformance: false,
+    summary:
+      'A `{param}` placeholder in a consumed path (alpha2 writes `{{param}}`; both are filled here).',
     detect(doc, report) {
       for (const [resource, path] of consumedResources(doc)) {
         const match = typeof resource.path === 'string' ? SINGLE_BRACE.exec(resource.path) : null;
@@ -161,6 +174,8 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-base-uri-trailing-slash',
     conformance: false,
+    summary:
+      'A `baseUri` ending in `/` (joined with exactly one `/` here; the reference engine refuses it).',
     detect(doc, report) {
       for (const [consumes, path] of inlineConsumes(doc)) {
         if (typeof consumes.baseUri === 'string' && consumes.baseUri.endsWith('/')) {
