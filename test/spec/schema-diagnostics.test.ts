@@ -66,6 +66,19 @@ describe('schema diagnostics', () => {
     ]);
   });
 
+  it('shows the value a pattern rejected and what the pattern means', async () => {
+    const doc = yaml`
+      naftiko: "1.0.0-alpha2"
+      capability:
+        consumes:
+          - { type: http, namespace: a b, description: A, baseUri: "" }
+    `;
+    expect(await lines(doc)).toEqual([
+      '4:32 schema `/capability/consumes/0/namespace` is "a b", which does not match ^[A-Za-z0-9-]+$ (letters, digits and \'-\')',
+      '4:62 schema `/capability/consumes/0/baseUri` is empty, which does not match ^(?:https?://[^/]+(?:/[\\s\\S]*)?|\\{\\{[\\s\\S]+)$ (an http(s) URL, possibly templated, or a {{template}})',
+    ]);
+  });
+
   it('reports a wrong type once, not also as a bad enum value', async () => {
     const doc = yaml`
       naftiko: "1.0.0-alpha2"

@@ -55,7 +55,11 @@ export const DIALECT_PATCHES: readonly DialectPatch[] = [
   {
     rule: 'dialect-parameter-name',
     apply(_schema, defs) {
-      defs.ConsumedParameterName = { type: 'string', pattern: ENGINE_PARAMETER_NAME };
+      defs.ConsumedParameterName = {
+        description: 'a parameter name, without whitespace',
+        type: 'string',
+        pattern: ENGINE_PARAMETER_NAME,
+      };
     },
   },
   {
@@ -74,13 +78,21 @@ export const DIALECT_PATCHES: readonly DialectPatch[] = [
   {
     rule: 'dialect-name-case',
     apply(_schema, defs) {
-      defs.ResourceName = { type: 'string', pattern: ENGINE_RESOURCE_NAME };
+      defs.ResourceName = {
+        description: 'a name, without whitespace',
+        type: 'string',
+        pattern: ENGINE_RESOURCE_NAME,
+      };
     },
   },
   {
     rule: 'dialect-base-uri-template',
     apply(_schema, defs) {
-      defs.BaseUri = { type: 'string', pattern: ENGINE_BASE_URI };
+      defs.BaseUri = {
+        description: 'an http(s) URL, possibly templated, or a {{template}}',
+        type: 'string',
+        pattern: ENGINE_BASE_URI,
+      };
     },
   },
 ];

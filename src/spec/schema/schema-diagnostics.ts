@@ -76,8 +76,13 @@ function describe(error: ErrorObject): string {
       return `${where} must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
       return `${where} must be ${JSON.stringify(params.allowedValue)}`;
-    case 'pattern':
-      return `${where} does not match the pattern ${String(params.pattern)}`;
+    case 'pattern': {
+      const value = typeof error.data === 'string' ? error.data : undefined;
+      const shown = value === '' ? 'is empty' : value === undefined ? 'is' : `is "${value}"`;
+      const meaning = error.parentSchema?.description;
+      const expected = typeof meaning === 'string' ? ` (${meaning})` : '';
+      return `${where} ${shown}, which does not match ${String(params.pattern)}${expected}`;
+    }
     case 'propertyNames':
       return `property name \`${String(params.propertyName)}\` in ${where} is not allowed`;
     case 'oneOf':
