@@ -11,7 +11,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { NaftikoError } from '../errors.js';
 
 const SPEC_EXTENSIONS = /\.(ya?ml|json)$/i;
-const NAFTIKO_KEY = /^(?:naftiko|"naftiko"|'naftiko')\s*:/m;
+const NAFTIKO_KEY = /^\uFEFF?\{?\s*(?:naftiko|"naftiko"|'naftiko')\s*:/m;
 
 export async function findSpecFiles(inputs: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
@@ -25,9 +25,16 @@ export async function findSpecFiles(inputs: readonly string[]): Promise<string[]
         ignore: ['**/node_modules/**', '**/.git/**'],
         dot: false,
       });
+      const before = found.size;
       for (const rel of candidates.sort()) {
         const file = path.join(input, rel);
         if (await hasNaftikoKey(file)) found.add(file);
+      }
+      if (found.size === before) {
+        throw new NaftikoError(
+          'USAGE_INVALID',
+          `no capability file (with a top-level naftiko key) in ${input}`,
+        );
       }
     } else if (isDynamicPattern(input)) {
       const matches = await glob([input], { ignore: ['**/node_modules/**'] });

@@ -32,7 +32,10 @@ export interface SharedFile {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export type SharedFileLoader = (absolutePath: string) => Promise<SharedFile | undefined>;
+/** Loads a shared file, or says why it cannot be read (an errno code such as ENOENT). */
+export type SharedFileLoader = (
+  absolutePath: string,
+) => Promise<SharedFile | { readError: string }>;
 
 export async function resolveImport(
   entry: ImportedConsumesHttp,
@@ -52,11 +55,14 @@ export async function resolveImport(
     return undefined;
   }
   const shared = await load(target);
-  if (shared === undefined) {
+  if ('readError' in shared) {
+    const where = path.relative(process.cwd(), target) || target;
+    const why =
+      shared.readError === 'ENOENT' ? 'not found' : `cannot be read (${shared.readError})`;
     sink.add(
       'error',
       'import-unresolved',
-      `imported file not found: "${entry.location}" (resolved to ${path.relative(process.cwd(), target) || target})`,
+      `imported file ${why}: "${entry.location}" (resolved to ${where})`,
       [...at, 'location'],
     );
     return undefined;

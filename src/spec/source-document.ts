@@ -74,6 +74,22 @@ export function parseSource(file: string, raw: string): SourceDocument {
     value = undefined;
     diagnostics.push(syntaxDiagnostic(file, err, text));
   }
+  if (diagnostics.length === 0) {
+    const problem = value === undefined ? 'the file is empty' : shapeProblem(value);
+    if (problem !== undefined) {
+      value = undefined;
+      const rule = problem === 'the file is empty' ? 'document-empty' : 'yaml-alias';
+      diagnostics.push({
+        severity: 'error',
+        rule,
+        message: problem,
+        file,
+        line: 1,
+        column: 1,
+        pointer: '',
+      });
+    }
+  }
 
   const root = stack[0]?.children.at(-1);
   return {
@@ -95,7 +111,14 @@ function locate(root: Frame, segments: readonly string[], target: 'value' | 'key
     const result = frame.result;
     let next: Frame | undefined;
     if (Array.isArray(result)) {
-      next = /^\d+$/.test(segment) ? frame.children[Number(segment)] : undefined;
+      // An empty entry (`- ` alone) opens no node: indices only hold when every entry did.
+      const item: unknown = /^\d+$/.test(segment) ? result[Number(segment)] : undefined;
+      next =
+        frame.children.length === result.length
+          ? frame.children[Number(segment)]
+          : typeof item === 'object' && item !== null
+            ? frame.children.find((child) => child.result === item)
+            : undefined;
     } else if (result !== null && typeof result === 'object') {
       // Mapping children alternate key, value, in source order.
       for (let k = 0; k + 1 < frame.children.length; k += 2) {
@@ -124,6 +147,31 @@ function skipInsignificant(text: string, offset: number): number {
     } else break;
   }
   return i;
+}
+
+/** More values than this (after expanding aliases) is an attack, not a capability. */
+export const MAX_VALUES = 1_000_000;
+
+/**
+ * Aliases can make a value refer to itself (a cycle) or expand to billions of values; either
+ * would hang or crash every later stage, so both are refused here, once.
+ */
+function shapeProblem(root: unknown): string | undefined {
+  let count = 0;
+  const ancestors = new Set<object>();
+  const visit = (value: unknown): string | undefined => {
+    if (++count > MAX_VALUES) return `aliases expand to more than ${MAX_VALUES} values`;
+    if (value === null || typeof value !== 'object') return undefined;
+    if (ancestors.has(value)) return 'an alias refers to a node that contains it (a cycle)';
+    ancestors.add(value);
+    for (const child of Object.values(value)) {
+      const problem = visit(child);
+      if (problem !== undefined) return problem;
+    }
+    ancestors.delete(value);
+    return undefined;
+  };
+  return visit(root);
 }
 
 function lineStarts(text: string): number[] {

@@ -50,9 +50,9 @@ export interface Validator {
  */
 export function createValidator(options: ValidatorOptions = {}): Validator {
   const strict = options.strict === true;
-  const sharedFiles = new Map<string, Promise<SharedFile | undefined>>();
+  const sharedFiles = new Map<string, Promise<SharedFile | { readError: string }>>();
 
-  const loadShared = (absolutePath: string): Promise<SharedFile | undefined> => {
+  const loadShared = (absolutePath: string): Promise<SharedFile | { readError: string }> => {
     let pending = sharedFiles.get(absolutePath);
     if (pending === undefined) {
       pending = readFile(absolutePath, 'utf8').then(
@@ -60,7 +60,7 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
           const source = parseSource(absolutePath, text);
           return { source, diagnostics: checkDocument(source).diagnostics };
         },
-        () => undefined,
+        (err: NodeJS.ErrnoException) => ({ readError: err.code ?? 'unreadable' }),
       );
       sharedFiles.set(absolutePath, pending);
     }

@@ -97,6 +97,27 @@ describe('namespace, port, route and tool-name rules', () => {
     expect(await briefs(doc)).toEqual(['16:23 error rest-route-duplicate']);
   });
 
+  it('rest-route-duplicate: a missing leading / or a trailing / is the same route', async () => {
+    const doc = yaml`
+      naftiko: "1.0.0-alpha2"
+      capability:
+        exposes:
+          - type: rest
+            namespace: a
+            port: 8080
+            resources:
+              - path: items
+                description: Items
+                operations: [{ method: GET, outputParameters: [{ type: string, value: "1" }] }]
+              - path: /items
+                description: Items
+                operations: [{ method: GET, outputParameters: [{ type: string, value: "2" }] }]
+    `;
+    expect((await briefs(doc)).filter((b) => b.includes('route'))).toEqual([
+      '13:34 error rest-route-duplicate',
+    ]);
+  });
+
   it('mcp-tool-name: duplicates and names over 64 characters', async () => {
     const long = 'x'.repeat(65);
     const doc = yaml`

@@ -40,6 +40,26 @@ describe('lint rules (intent of the official Spectral rules)', () => {
     ]);
   });
 
+  it('description-active-content ignores data sent upstream', async () => {
+    const doc = yaml`
+      naftiko: "1.0.0-alpha2"
+      capability:
+        consumes:
+          - type: http
+            namespace: cms
+            description: CMS
+            baseUri: https://api.example.org
+            resources:
+              - name: pages
+                path: /pages
+                operations:
+                  - name: create
+                    method: POST
+                    body: { type: json, data: { description: "<script>ok()</script>" } }
+    `;
+    expect(await briefs(doc)).toEqual([]);
+  });
+
   it('paths, addresses and stdio authentication', async () => {
     const doc = yaml`
       naftiko: "1.0.0-alpha2"

@@ -82,4 +82,23 @@ describe('source positions', () => {
     expect(at('\ufeffa: 1\nb: 2\n', '/a')).toBe('1:4');
     expect(at('\ufeffa: 1\nb: 2\n', '/b')).toBe('2:4');
   });
+
+  it('refuses empty files, alias cycles and alias bombs', () => {
+    const rules = (text: string) => parseSource('t.yaml', text).diagnostics.map((d) => d.rule);
+    expect(rules('')).toEqual(['document-empty']);
+    expect(rules('\ufeff')).toEqual(['document-empty']);
+    expect(rules('a: &d {self: *d}\n')).toEqual(['yaml-alias']);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 8; i++) {
+      const refs = Array.from({ length: 10 }, () => `*${String.fromCharCode(97 + i)}`).join(', ');
+      bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${refs}]`);
+    }
+    expect(rules(bomb.join('\n'))).toEqual(['yaml-alias']);
+  });
+
+  it('keeps positions right after an empty list entry', () => {
+    const text = 'list:\n  -\n  - {a: 1}\n  - b\n';
+    expect(at(text, '/list/1/a')).toBe('3:9');
+    expect(at(text, '/list/0')).toBe('2:3');
+  });
 });

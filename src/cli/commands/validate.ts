@@ -1,5 +1,6 @@
 /** `naftiko validate <paths...>`: validates files and prints diagnostics; exit 0, 1 or 2. */
 import { compareDiagnostics, hasErrors } from '../../spec/diagnostics.js';
+import type { Diagnostic } from '../../spec/diagnostics.js';
 import { createValidator } from '../../spec/validate.js';
 import { findSpecFiles } from '../find-spec-files.js';
 import { formatReports } from '../output/format-diagnostics.js';
@@ -22,7 +23,10 @@ export async function validateCommand(
   const reports: FileReport[] = [];
   let failed = false;
   for (const file of files) {
-    const result = await validator.validateFile(file);
+    const result = await validator.validateFile(file).catch((err: unknown) => ({
+      file,
+      diagnostics: [internalDiagnostic(file, err)],
+    }));
     failed ||= hasErrors(result.diagnostics);
     const shown = options.quiet
       ? result.diagnostics.filter((d) => d.severity === 'error')
@@ -31,4 +35,18 @@ export async function validateCommand(
   }
   io.stdout(formatReports(reports, options.format));
   return failed ? 1 : 0;
+}
+
+/** A validator crash on one file is reported on that file; the others are still validated. */
+function internalDiagnostic(file: string, err: unknown): Diagnostic {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    severity: 'error',
+    rule: 'internal',
+    message: `validation failed: ${message}`,
+    file,
+    line: 0,
+    column: 0,
+    pointer: '',
+  };
 }

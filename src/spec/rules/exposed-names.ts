@@ -7,9 +7,13 @@ import { functionRefs } from './references.js';
 import { exposes, objectsIn } from '../walk.js';
 import type { SemanticRule } from './rule.js';
 
-/** A path with its placeholders (`{x}` or `{{x}}`) erased: two routes clash when these match. */
+/**
+ * A path as the router sees it: placeholders (`{x}` or `{{x}}`) erased, one leading `/`, no
+ * repeated or trailing `/` (the REST adapter ignores those). Two routes clash when these match.
+ */
 export function routeShape(path: string): string {
-  return path.replace(/\{\{[^{}]*\}\}|\{[^{}]*\}/g, '{}');
+  const shape = path.replace(/\{\{[^{}]*\}\}|\{[^{}]*\}/g, '{}').replace(/\/{2,}/g, '/');
+  return '/' + shape.replace(/^\/+|\/+$/g, '');
 }
 
 export const restRouteDuplicate: SemanticRule = {
@@ -22,7 +26,7 @@ export const restRouteDuplicate: SemanticRule = {
       for (const [resource, rPath] of objectsIn(adapter, 'resources', aPath)) {
         const shape = routeShape(String(resource.path));
         for (const [operation, oPath] of objectsIn(resource, 'operations', rPath)) {
-          const method = typeof operation.method === 'string' ? operation.method : 'GET';
+          const method = String(operation.method);
           const key = `${method} ${shape}`;
           const earlier = seen.get(key);
           if (earlier !== undefined) {

@@ -4,6 +4,7 @@
  * no placeholder example.com addresses, no authentication on stdio, OAuth 2.0 over https.
  */
 import { consumedResources, exposes, isObj, restResources } from '../walk.js';
+import { LOOPBACK } from './ports.js';
 import type { SemanticRule } from './rule.js';
 
 export const pathQuery: SemanticRule = {
@@ -56,7 +57,7 @@ export const controlAddress: SemanticRule = {
   check(ctx, report) {
     for (const [adapter, path] of exposes(ctx.doc, 'control')) {
       const address = adapter.address;
-      if (typeof address === 'string' && !/^(?:localhost|127\.0\.0\.1)$/.test(address)) {
+      if (typeof address === 'string' && !LOOPBACK.has(address)) {
         report(`control adapter listens on "${address}", reachable beyond this machine`, [
           ...path,
           'address',

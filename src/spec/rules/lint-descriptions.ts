@@ -61,14 +61,17 @@ const ACTIVE_CONTENT = [
   { pattern: /\beval\s*\(/, what: 'eval(' },
 ];
 
-/** Every `description` and `label` string in the document, with its path. */
+/** Subtrees that hold data sent upstream or returned, not text shown to people and agents. */
+const DATA_KEYS = new Set(['body', 'const', 'with', 'value', 'data']);
+
+/** Every `description` and `label` string of the document's own structure, with its path. */
 function* describedText(value: unknown, path: Path): Generator<[string, Path]> {
   if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) yield* describedText(v, [...path, i]);
   } else if (isObj(value)) {
     for (const [k, v] of Object.entries(value)) {
       if ((k === 'description' || k === 'label') && typeof v === 'string') yield [v, [...path, k]];
-      else yield* describedText(v, [...path, k]);
+      else if (!DATA_KEYS.has(k)) yield* describedText(v, [...path, k]);
     }
   }
 }

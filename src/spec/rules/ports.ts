@@ -12,8 +12,8 @@ export function defaultAddress(type: unknown): string {
   return type === 'mcp' || type === 'control' ? 'localhost' : '0.0.0.0';
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::', '']);
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+export const LOOPBACK: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
 
 /** Whether two listen addresses can collide on one port. */
 function overlap(a: string, b: string): boolean {

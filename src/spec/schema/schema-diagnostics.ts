@@ -29,11 +29,10 @@ export function schemaErrorsToDiagnostics(
   return diagnostics;
 }
 
-/** A value of the wrong type also fails its enum, pattern or const: report the type alone. */
+/** A value of the wrong type fails every other check at its place too: report the type alone. */
 function dropShadowed(errors: readonly ErrorObject[]): ErrorObject[] {
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  const shadowed = new Set(['enum', 'const', 'pattern', 'format', 'minimum', 'maximum']);
-  return errors.filter((e) => !(shadowed.has(e.keyword) && wrongType.has(e.instancePath)));
+  return errors.filter((e) => e.keyword === 'type' || !wrongType.has(e.instancePath));
 }
 
 /** Where the error is best shown: an unexpected key points at the key itself. */
@@ -82,6 +81,12 @@ function describe(error: ErrorObject): string {
       const meaning = error.parentSchema?.description;
       const expected = typeof meaning === 'string' ? ` (${meaning})` : '';
       return `${where} ${shown}, which does not match ${String(params.pattern)}${expected}`;
+    }
+    case 'not': {
+      const forbidden = (error.schema as { required?: unknown } | undefined)?.required;
+      return Array.isArray(forbidden)
+        ? `${where} must not have ${forbidden.map((k) => `\`${String(k)}\``).join(' or ')} here`
+        : `${where} has a form that is not allowed here`;
     }
     case 'propertyNames':
       return `property name \`${String(params.propertyName)}\` in ${where} is not allowed`;
