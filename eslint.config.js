@@ -40,8 +40,8 @@ export default tseslint.config(
   },
   ...LAYERS.map(layerRule).filter((c) => c.rules['no-restricted-imports'][1].patterns.length > 0),
   {
-    // Leaves are importable from anywhere and import no layer themselves.
-    files: ['src/errors.ts', 'src/logger.ts'],
+    // Leaves (errors, logger, package-info) are importable from anywhere and import no layer.
+    files: ['src/errors.ts', 'src/logger.ts', 'src/package-info.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -5,7 +5,7 @@ let cached: string | undefined;
 
 export function packageVersion(): string {
   if (cached === undefined) {
-    const url = new URL('../../package.json', import.meta.url);
+    const url = new URL('../package.json', import.meta.url);
     cached = (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
   }
   return cached;

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CATALOGUE, toNaftikoError } from '../errors.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../package-info.js';
 import { validateCommand } from './commands/validate.js';
 import type { OutputFormat } from './output/format-diagnostics.js';
 
