@@ -33,6 +33,66 @@ export const ERROR_CATALOGUE = {
     httpStatus: 500,
     exitCode: 2,
   },
+  BINDING_UNRESOLVED: {
+    title: 'A bound variable has no value',
+    httpStatus: 500,
+    exitCode: 2,
+  },
+  BINDING_PROVIDER_UNSUPPORTED: {
+    title: 'The binding provider is not supported',
+    httpStatus: 500,
+    exitCode: 2,
+  },
+  ADDRESS_IN_USE: {
+    title: 'An adapter could not listen on its address',
+    httpStatus: 500,
+    exitCode: 2,
+  },
+  INPUT_INVALID: {
+    title: 'The request has invalid or missing inputs',
+    httpStatus: 400,
+    exitCode: 2,
+  },
+  BODY_INVALID: {
+    title: 'The request body cannot be read',
+    httpStatus: 400,
+    exitCode: 2,
+  },
+  BODY_TOO_LARGE: {
+    title: 'The request body is too large',
+    httpStatus: 413,
+    exitCode: 2,
+  },
+  ROUTE_NOT_FOUND: {
+    title: 'No such resource',
+    httpStatus: 404,
+    exitCode: 2,
+  },
+  METHOD_NOT_ALLOWED: {
+    title: 'Method not allowed on this resource',
+    httpStatus: 405,
+    exitCode: 2,
+  },
+  UPSTREAM_UNREACHABLE: {
+    title: 'The upstream API cannot be reached',
+    httpStatus: 502,
+    exitCode: 3,
+  },
+  UPSTREAM_TIMEOUT: {
+    title: 'The upstream API did not answer in time',
+    httpStatus: 504,
+    exitCode: 3,
+  },
+  UPSTREAM_BAD_RESPONSE: {
+    title: 'The upstream response cannot be read',
+    httpStatus: 502,
+    exitCode: 3,
+  },
+  NOT_IMPLEMENTED: {
+    title: 'This capability feature is not supported by the engine',
+    httpStatus: 501,
+    exitCode: 2,
+  },
   INTERNAL: {
     title: 'Unexpected internal error',
     httpStatus: 500,
