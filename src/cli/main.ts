@@ -5,4 +5,10 @@ import { runCli } from './program.js';
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  // Installed only by commands that run until stopped (a validate run keeps Ctrl-C's default).
+  untilStopped: () =>
+    new Promise<NodeJS.Signals>((resolve) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const)
+        process.once(signal, () => resolve(signal));
+    }),
 });

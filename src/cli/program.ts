@@ -5,12 +5,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CATALOGUE, toNaftikoError } from '../errors.js';
 import { packageVersion } from '../package-info.js';
+import { runCommand } from './commands/run.js';
+import type { RunOptions } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
+import { collectPair } from './run-options.js';
 import type { OutputFormat } from './output/format-diagnostics.js';
 
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** For long-running commands (run): resolves when they should stop (SIGINT/SIGTERM). */
+  readonly untilStopped?: () => Promise<unknown>;
 }
 
 /** Runs the CLI with the given arguments; resolves to the process exit code. */
@@ -48,6 +53,47 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         exitCode = await validateCommand(paths, opts, io);
       },
     );
+
+  program
+    .command('run')
+    .description(
+      'Serve capabilities: validate each, then start its adapters; stop on SIGINT/SIGTERM.',
+    )
+    .argument('<specs...>', 'capability files')
+    .option(
+      '--base-uri <ns=url>',
+      'override a consumes baseUri (repeatable; * = every namespace)',
+      collectPair,
+    )
+    .option(
+      '--port <ns=port>',
+      'override an adapter port (repeatable; * = every adapter; 0 = any free port)',
+      collectPair,
+    )
+    .option(
+      '--address <ns=address>',
+      'override an adapter address (repeatable; * = every adapter)',
+      collectPair,
+    )
+    .option('--env-file <path>', 'read bound variables from a .env file (the environment wins)')
+    .option(
+      '--timeout <ms>',
+      'total timeout of each upstream call, in milliseconds (default 30000)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format')
+        .choices(['pretty', 'json'])
+        .default('pretty'),
+    )
+    .action(async (specs: string[], opts: Omit<RunOptions, 'shutdown'>) => {
+      const shutdown = io.untilStopped?.();
+      exitCode = await runCommand(specs, { ...opts, ...(shutdown ? { shutdown } : {}) }, io);
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

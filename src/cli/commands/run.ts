@@ -1,0 +1,155 @@
+/**
+ * `naftiko run <spec...>`: validates each capability, builds its runtime and starts its adapters;
+ * runs until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
+ * resolves 0. Exit 1: a spec is invalid (diagnostics printed as `validate` prints them);
+ * exit 2: a runtime failure (port in use, unresolvable binding), with a one-line reason.
+ */
+import { toNaftikoError } from '../../errors.js';
+import { createLogger } from '../../logger.js';
+import type { LogFormat, LogLevel, Logger } from '../../logger.js';
+import { createRuntime } from '../../engine/runtime.js';
+import type { Runtime } from '../../engine/runtime.js';
+import { readEnvFile } from '../../engine/bindings.js';
+import type { RunningAdapter } from '../../exposes/adapter.js';
+import { startRestAdapter } from '../../exposes/rest/rest-adapter.js';
+import { compareDiagnostics, hasErrors } from '../../spec/diagnostics.js';
+import { createValidator } from '../../spec/validate.js';
+import type { LoadedCapability } from '../../spec/validate.js';
+import { formatReports } from '../output/format-diagnostics.js';
+import type { CliIo } from '../program.js';
+import {
+  forNamespace,
+  parseBaseUris,
+  parsePairs,
+  parsePorts,
+  parsePositiveInt,
+} from '../run-options.js';
+
+export interface RunOptions {
+  readonly baseUri?: string[];
+  readonly port?: string[];
+  readonly address?: string[];
+  readonly envFile?: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly timeout?: string;
+  /** Resolves when the process should shut down (signals, in production). */
+  readonly shutdown?: Promise<unknown>;
+}
+
+/** How long in-flight requests get to finish on shutdown. */
+const DRAIN_MS = 10_000;
+
+export async function runCommand(
+  specs: readonly string[],
+  options: RunOptions,
+  io: CliIo,
+): Promise<number> {
+  const baseUris = parseBaseUris(options.baseUri);
+  const ports = parsePorts(options.port);
+  const addresses = parsePairs('--address', options.address);
+  const timeout = parsePositiveInt('--timeout', options.timeout);
+  const envFile = options.envFile === undefined ? undefined : readEnvFile(options.envFile);
+  const stream = {
+    write: (text: string) => (io.stdout(text), true),
+  } as unknown as NodeJS.WritableStream;
+  let log: Logger = createLogger({
+    level: options.logLevel,
+    format: options.logFormat,
+    stream: stream as never,
+  });
+
+  const capabilities: LoadedCapability[] = [];
+  const validator = createValidator();
+  for (const spec of specs) {
+    const result = await validator.validateFile(spec);
+    if (result.capability === undefined || hasErrors(result.diagnostics)) {
+      const report = [
+        { file: spec, diagnostics: [...result.diagnostics].sort(compareDiagnostics) },
+      ];
+      io.stderr(formatReports(report, 'text'));
+      io.stderr(`naftiko: ${spec} is not a valid capability; not starting [SPEC_INVALID]\n`);
+      return 1;
+    }
+    const warnings = result.diagnostics.length;
+    if (warnings > 0)
+      log.debug('capability.warnings', `${spec}: ${warnings} warnings (see naftiko validate)`, {
+        file: spec,
+        warnings,
+      });
+    capabilities.push(result.capability);
+  }
+
+  const runtimes: Runtime[] = [];
+  const adapters: RunningAdapter[] = [];
+  const stopAll = async () => {
+    await Promise.race([Promise.allSettled(adapters.map((a) => a.stop())), delay(DRAIN_MS)]);
+    await Promise.allSettled(runtimes.map((r) => r.close()));
+  };
+  try {
+    for (const capability of capabilities) {
+      const runtime = createRuntime(capability, {
+        baseUris,
+        ...(timeout !== undefined
+          ? { totalTimeoutMs: timeout, connectTimeoutMs: Math.min(timeout, 5_000) }
+          : {}),
+        ...(envFile !== undefined ? { envFile } : {}),
+      });
+      runtimes.push(runtime);
+      log = log.withRedaction(runtime.redact);
+      for (const adapter of capability.doc.capability?.exposes ?? []) {
+        const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
+        if (adapter.type !== 'rest') {
+          log.warn(
+            'adapter.skipped',
+            `${adapter.type} adapter "${namespace}" skipped: not supported by this engine yet`,
+            {
+              type: adapter.type,
+              namespace,
+            },
+          );
+          continue;
+        }
+        const port = forNamespace(ports, namespace);
+        const address = forNamespace(addresses, namespace);
+        const running = await startRestAdapter(adapter, runtime, {
+          ...(port !== undefined ? { port } : {}),
+          ...(address !== undefined ? { address } : {}),
+          onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
+        });
+        adapters.push(running);
+        log.info(
+          'adapter.listening',
+          `${running.type} adapter "${running.namespace}" listening on ${running.url}`,
+          {
+            type: running.type,
+            namespace: running.namespace,
+            url: running.url,
+          },
+        );
+      }
+    }
+  } catch (err) {
+    await stopAll();
+    const error = toNaftikoError(err);
+    io.stderr(`naftiko: ${log === undefined ? error.message : error.message} [${error.code}]\n`);
+    return error.code === 'INTERNAL' ? 3 : 2;
+  }
+  log.info(
+    'capability.ready',
+    `ready: ${adapters.length} adapter${adapters.length === 1 ? '' : 's'} listening`,
+    {
+      adapters: adapters.length,
+    },
+  );
+
+  await (options.shutdown ?? new Promise<void>(() => {}));
+  log.info('capability.stopping', 'stopping: finishing in-flight requests');
+  await stopAll();
+  log.info('capability.stopped', 'stopped');
+  return 0;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

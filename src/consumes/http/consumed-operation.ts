@@ -1,0 +1,126 @@
+/**
+ * One consumed operation, compiled once (effective parameters, URL, body, headers) and invoked
+ * per request: resolve parameter values, refuse missing values before any network call
+ * (INPUT_INVALID naming every one, contract §3/§5), place parameters, render the body, add
+ * credentials, send through the origin's pool and decode the answer. The upstream status is
+ * returned as it is.
+ */
+import { NaftikoError } from '../../errors.js';
+import type { Lookup } from '../../spec/template.js';
+import type {
+  ConsumedHttpOperation,
+  ConsumedHttpResource,
+  ConsumesHttp,
+  HttpMethod,
+} from '../../spec/types.js';
+import type { OutboundAuth } from './auth.js';
+import { compileResponseDecoder } from './decode-response.js';
+import { defaultHeaders } from './default-headers.js';
+import { effectiveParameters, type ConsumedParameter } from './effective-parameters.js';
+import { resolveParameters } from './parameter-values.js';
+import type { PoolRegistry } from './pools.js';
+import { compileBody } from './request-body.js';
+import { compileUrl } from './request-url.js';
+import { sendRequest } from './send-request.js';
+import { placeParameters } from './serialize-parameters.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  contentType: string | undefined;
+  /** decoded per outputRawFormat (JSON value); for status >= 400 an undecodable body is kept as its text */
+  body: unknown;
+  /** raw body bytes */
+  raw: Buffer;
+}
+
+export interface ConsumedOperation {
+  readonly namespace: string;
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** Effective parameters: consumes-level, then resource-level, then operation-level (a later (name,in) replaces an earlier one). */
+  readonly parameters: readonly ConsumedParameter[];
+  /** Builds and sends the request. `args`: caller values by consumed parameter name. `scope`: resolves template names for this request. */
+  invoke(
+    args: Readonly<Record<string, unknown>>,
+    scope: Lookup,
+    signal?: AbortSignal,
+  ): Promise<UpstreamResponse>;
+}
+
+/** What every operation of a consumes block shares. */
+export interface ConsumerContext {
+  readonly namespace: string;
+  readonly spec: ConsumesHttp;
+  readonly baseUri: string;
+  readonly variables: Lookup;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly totalTimeoutMs: number;
+  readonly auth: OutboundAuth;
+  readonly pools: PoolRegistry;
+  /** The folder of the file that declares the block (relative `outputSchema` files). */
+  readonly baseDir: string;
+}
+
+export function compileOperation(
+  ctx: ConsumerContext,
+  resource: ConsumedHttpResource,
+  op: ConsumedHttpOperation,
+): ConsumedOperation {
+  const label = `${ctx.namespace}.${op.name}`;
+  const params = effectiveParameters([
+    ctx.spec.inputParameters,
+    resource.inputParameters,
+    op.inputParameters,
+  ]);
+  const url = compileUrl(ctx.baseUri, resource.path, label);
+  const renderBody = compileBody(op.body, params);
+  const baseHeaders = defaultHeaders(op.outputRawFormat);
+  const decode = compileResponseDecoder(op, ctx.baseDir);
+  const { variables, env, auth, pools } = ctx;
+
+  return {
+    namespace: ctx.namespace,
+    name: op.name,
+    method: op.method,
+    parameters: params.map((p) => p.spec),
+    async invoke(args, scope, signal) {
+      const resolved = resolveParameters(params, { args, scope, variables, env });
+      const target = url.render(variables, resolved.lookup);
+      const missing = new Set(resolved.missing);
+      if ('missing' in target) target.missing.forEach((name) => missing.add(name));
+      if (missing.size > 0 || 'missing' in target) {
+        const names = [...missing];
+        throw new NaftikoError('INPUT_INVALID', `${label}: missing value for ${names.join(', ')}`, {
+          details: { missing: names },
+        });
+      }
+      const placed = placeParameters(params, resolved.values, label);
+      const headers: Record<string, string> = { ...baseHeaders, ...placed.headers };
+      const body = renderBody(resolved.lookup, resolved.values);
+      if (body?.contentType !== undefined) headers['content-type'] ??= body.contentType;
+      const query = [...target.query, ...placed.query];
+      auth.apply(headers, query);
+      const where = `${op.method} ${target.host}${url.displayPath}`;
+      const received = await sendRequest(
+        pools.get(target.origin, label),
+        {
+          method: op.method,
+          path: query.length === 0 ? target.path : `${target.path}?${query.join('&')}`,
+          headers,
+          body: body?.body,
+        },
+        { totalTimeoutMs: ctx.totalTimeoutMs, signal, digest: auth.digest },
+        { label, method: op.method, target: `${target.host}${url.displayPath}` },
+      );
+      const contentType = received.headers['content-type'];
+      return {
+        status: received.status,
+        headers: received.headers,
+        contentType,
+        body: decode(received.status, received.raw, contentType, `${label}: ${where}`),
+        raw: received.raw,
+      };
+    },
+  };
+}

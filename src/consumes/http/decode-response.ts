@@ -1,0 +1,49 @@
+/**
+ * Decoding of an upstream body per the operation's `outputRawFormat` (json by default), with the
+ * decoder built once per operation by ./decode (which owns the formats; an empty body is null).
+ *
+ * - For a status >= 400 an unreadable body is kept as its text, so the upstream's error reaches
+ *   the caller; for a success it is UPSTREAM_BAD_RESPONSE (502), the message naming the operation.
+ * - Decision: a decoder that cannot be built (an unusable `outputSchema`, an unsupported format)
+ *   does not stop the other operations: that operation fails with the builder's error
+ *   (SPEC_INVALID / NOT_IMPLEMENTED) each time it is invoked.
+ */
+import { NaftikoError } from '../../errors.js';
+import type { ConsumedHttpOperation } from '../../spec/types.js';
+import { createDecoder } from './decode/index.js';
+
+export type ResponseDecoder = (
+  status: number,
+  raw: Buffer,
+  contentType: string | undefined,
+  where: string,
+) => unknown;
+
+export function compileResponseDecoder(
+  op: ConsumedHttpOperation,
+  baseDir: string,
+): ResponseDecoder {
+  let decode: (raw: Buffer, contentType: string | undefined) => unknown;
+  try {
+    decode = createDecoder(op.outputRawFormat, {
+      ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
+      baseDir,
+    });
+  } catch (err) {
+    return () => {
+      throw err;
+    };
+  }
+  return (status, raw, contentType, where) => {
+    try {
+      return decode(raw, contentType);
+    } catch (err) {
+      if (status >= 400) return raw.toString('utf8');
+      const message = err instanceof NaftikoError ? err.message : 'the body cannot be decoded';
+      throw new NaftikoError('UPSTREAM_BAD_RESPONSE', `${where}: ${message}`, {
+        details: err instanceof NaftikoError ? { ...err.details } : undefined,
+        cause: err,
+      });
+    }
+  };
+}

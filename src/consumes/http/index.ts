@@ -1,0 +1,12 @@
+/** Outbound HTTP: the consumer of a `consumes` block and its types. */
+export {
+  createHttpConsumer,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+  type ConsumedOperation,
+  type ConsumedParameter,
+  type ForwardRequest,
+  type HttpConsumer,
+  type HttpConsumerOptions,
+  type UpstreamResponse,
+} from './http-consumer.js';

@@ -1,0 +1,140 @@
+/**
+ * Compiles what an exposed operation, tool or aggregate function does into an `Invocation`:
+ * a `call` to a consumed operation (simple mode), `steps` (orchestrated mode), a `ref` to an
+ * aggregate function, or mock outputs. Done once at load; `run` is the per-request path.
+ */
+import { NaftikoError } from '../errors.js';
+import type { ConsumedOperation, UpstreamResponse } from '../consumes/http/index.js';
+import type { Lookup } from '../spec/template.js';
+import type {
+  AggregateFunction,
+  ExposedInputParameter,
+  McpToolInputParameter,
+  Invocable,
+} from '../spec/types.js';
+import type { InputSpec } from './inputs.js';
+import { compileOrchestrated, compileOutputs } from './output-mapping.js';
+import type { Mapper } from './output-mapping.js';
+import { createScope } from './scope.js';
+import { compileSteps } from './steps.js';
+import { compileWith } from './with-injector.js';
+
+export type InvocationResult =
+  /** A mapped (or mock) result. */
+  | { readonly kind: 'value'; readonly value: unknown }
+  /** The upstream answer as it is: no outputs to map, or an error status (>= 400). */
+  | { readonly kind: 'upstream'; readonly response: UpstreamResponse };
+
+export interface Invocation {
+  readonly inputs: readonly InputSpec[];
+  run(inputs: Readonly<Record<string, unknown>>, signal?: AbortSignal): Promise<InvocationResult>;
+}
+
+export interface InvocationContext {
+  /** Consumed operation by `namespace.operation`. */
+  operation(call: string): ConsumedOperation | undefined;
+  /** Aggregate function by `namespace.function`. */
+  readonly functions: ReadonlyMap<string, AggregateFunction>;
+  readonly bound: Lookup;
+}
+
+export interface UnitSpec extends Invocable {
+  readonly ref?: string;
+  readonly inputParameters?: readonly (ExposedInputParameter | McpToolInputParameter)[];
+}
+
+export function compileInvocation(
+  unit: UnitSpec,
+  prefixes: readonly string[],
+  ctx: InvocationContext,
+): Invocation {
+  if (unit.ref !== undefined) {
+    const fn = ctx.functions.get(unit.ref);
+    if (fn === undefined) throw new NaftikoError('INTERNAL', `unresolved ref ${unit.ref}`);
+    return compileInvocation(fn, prefixes, ctx);
+  }
+  const declared = (unit.inputParameters ?? []).map(declaredInput);
+  const outputList = unit.outputParameters ?? [];
+
+  if (unit.steps?.length) {
+    const steps = compileSteps(unit.steps, unit.mappings ?? [], prefixes, ctx);
+    const shape =
+      outputList.length && unit.mappings?.length ? compileOrchestrated(outputList) : undefined;
+    return {
+      inputs: declared,
+      async run(inputs, signal) {
+        const outcome = await steps.run(inputs, signal);
+        if (outcome.kind === 'upstream') return outcome;
+        return { kind: 'value', value: shape ? shape(outcome.value, ctx.bound) : outcome.value };
+      },
+    };
+  }
+  const outputs = outputList.length ? compileOutputs(outputList) : undefined;
+  if (unit.call !== undefined) return compileCall(unit, declared, outputs, prefixes, ctx);
+  return {
+    inputs: declared,
+    async run(inputs) {
+      const scope = createScope(inputs, ctx.bound);
+      return { kind: 'value', value: outputs ? outputs(undefined, scope) : null };
+    },
+  };
+}
+
+function compileCall(
+  unit: UnitSpec,
+  declared: InputSpec[],
+  outputs: Mapper | undefined,
+  prefixes: readonly string[],
+  ctx: InvocationContext,
+): Invocation {
+  const operation = ctx.operation(unit.call as string);
+  if (operation === undefined) throw new NaftikoError('INTERNAL', `unresolved call ${unit.call}`);
+  const injector = compileWith(unit.with, prefixes);
+  const callerParams = operation.parameters.filter((p) => !p.fixed);
+  const consumedNames = callerParams.map((p) => p.name);
+  return {
+    inputs: declared.length > 0 ? declared : derivedInputs(injector, callerParams),
+    async run(inputs, signal) {
+      const scope = createScope(inputs, ctx.bound);
+      const args = injector.resolve(inputs, scope, consumedNames);
+      const response = await operation.invoke(args, scope, signal);
+      if (response.status >= 400 || outputs === undefined) return { kind: 'upstream', response };
+      return { kind: 'value', value: outputs(response.body, scope) };
+    },
+  };
+}
+
+/** Inputs of a unit without declared ones: the consumed parameters its `with` reaches. */
+function derivedInputs(
+  injector: ReturnType<typeof compileWith>,
+  params: ConsumedOperation['parameters'],
+): InputSpec[] {
+  const inputs: InputSpec[] = [];
+  for (const param of params) {
+    const input = injector.passThrough ? param.name : injector.references.get(param.name);
+    if (input === undefined) continue;
+    inputs.push({
+      name: input,
+      type: param.in === 'body' && param.name === 'body' ? 'object' : param.type,
+      ...(param.description !== undefined ? { description: param.description } : {}),
+      required: param.required,
+      feeds: param.name,
+    });
+  }
+  return inputs;
+}
+
+function declaredInput(p: ExposedInputParameter | McpToolInputParameter): InputSpec {
+  if ('in' in p) {
+    return {
+      name: p.name,
+      type: p.type,
+      description: p.description,
+      in: p.in,
+      // A path segment is always present in a matched route; other declared inputs are optional.
+      required: p.in === 'path',
+      ...(p.pattern !== undefined ? { pattern: new RegExp(p.pattern) } : {}),
+    };
+  }
+  return { name: p.name, type: p.type, description: p.description, required: p.required !== false };
+}

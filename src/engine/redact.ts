@@ -1,0 +1,19 @@
+/**
+ * Secret redaction: bound values (API keys, tokens, passwords) never appear in logs, errors or
+ * responses the engine writes (contract §3). Short values are skipped: redacting "1" or "on"
+ * everywhere would garble messages without protecting anything.
+ */
+const MIN_SECRET_LENGTH = 4;
+
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  const values = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH))].sort(
+    (a, b) => b.length - a.length,
+  );
+  if (values.length === 0) return (text) => text;
+  const pattern = new RegExp(values.map(escape).join('|'), 'g');
+  return (text) => text.replace(pattern, '[redacted]');
+}
+
+function escape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,141 @@
+/**
+ * Orchestrated mode (contract §9): `steps` run in order. A `call` step stores its upstream body
+ * under the step's name; a `lookup` step finds, in an earlier step's array, the entries whose
+ * `match` field equals `lookupValue` and keeps their `outputParameters` fields; `mappings`
+ * (`targetName` ← JSONPath over `{stepName: output}`) build the result. Script steps are not run
+ * by this engine yet: they answer NOT_IMPLEMENTED.
+ */
+import { NaftikoError } from '../errors.js';
+import type { UpstreamResponse } from '../consumes/http/index.js';
+import { compileTemplate } from '../spec/template.js';
+import type { Template } from '../spec/template.js';
+import type { OperationStep, StepOutputMapping } from '../spec/types.js';
+import type { InvocationContext } from './invocation.js';
+import { compilePath } from './jsonpath.js';
+import type { CompiledPath } from './jsonpath.js';
+import { createScope } from './scope.js';
+import { compileWith } from './with-injector.js';
+
+type StepOutcome =
+  { kind: 'value'; value: unknown } | { kind: 'upstream'; response: UpstreamResponse };
+type StepRunner = (
+  inputs: Readonly<Record<string, unknown>>,
+  outputs: Map<string, unknown>,
+  signal?: AbortSignal,
+) => Promise<UpstreamResponse | undefined>;
+
+export interface CompiledSteps {
+  run(inputs: Readonly<Record<string, unknown>>, signal?: AbortSignal): Promise<StepOutcome>;
+}
+
+export function compileSteps(
+  steps: readonly OperationStep[],
+  mappings: readonly StepOutputMapping[],
+  prefixes: readonly string[],
+  ctx: InvocationContext,
+): CompiledSteps {
+  const runners = steps.map((step) => compileStep(step, prefixes, ctx));
+  const targets = mappings.map((m) => ({ target: m.targetName, path: compilePath(m.value) }));
+  const last = steps.at(-1)?.name;
+  return {
+    async run(inputs, signal) {
+      const outputs = new Map<string, unknown>();
+      for (const runner of runners) {
+        const failed = await runner(inputs, outputs, signal);
+        if (failed) return { kind: 'upstream', response: failed };
+      }
+      if (targets.length === 0) return { kind: 'value', value: last ? outputs.get(last) : null };
+      const context = Object.fromEntries(outputs);
+      const result: Record<string, unknown> = {};
+      for (const { target, path } of targets) setPath(result, target, path.evaluate(context));
+      return { kind: 'value', value: result };
+    },
+  };
+}
+
+function compileStep(
+  step: OperationStep,
+  prefixes: readonly string[],
+  ctx: InvocationContext,
+): StepRunner {
+  switch (step.type) {
+    case 'call': {
+      const operation = ctx.operation(step.call);
+      if (operation === undefined)
+        throw new NaftikoError('INTERNAL', `unresolved call ${step.call}`);
+      const injector = compileWith(step.with, prefixes);
+      const names = operation.parameters.filter((p) => !p.fixed).map((p) => p.name);
+      return async (inputs, outputs, signal) => {
+        const scope = createScope(inputs, ctx.bound, outputs);
+        const response = await operation.invoke(
+          injector.resolve(inputs, scope, names),
+          scope,
+          signal,
+        );
+        if (response.status >= 400) return response;
+        outputs.set(step.name, response.body);
+        return undefined;
+      };
+    }
+    case 'lookup': {
+      const value: { path: CompiledPath } | { template: Template } = step.lookupValue
+        .trim()
+        .startsWith('$')
+        ? { path: compilePath(step.lookupValue) }
+        : { template: compileTemplate(step.lookupValue) };
+      return async (inputs, outputs) => {
+        const wanted =
+          'path' in value
+            ? value.path.evaluate(Object.fromEntries(outputs))
+            : value.template.render(createScope(inputs, ctx.bound, outputs)).text;
+        outputs.set(
+          step.name,
+          lookup(outputs.get(step.index), step.match, wanted, step.outputParameters),
+        );
+        return undefined;
+      };
+    }
+    case 'script':
+      return async () => {
+        throw new NaftikoError(
+          'NOT_IMPLEMENTED',
+          `script step "${step.name}" (${step.language ?? 'no language'}): script steps are not run by this engine yet`,
+        );
+      };
+  }
+}
+
+/** Entries of `index` whose `match` equals the wanted value (or one of the wanted values). */
+function lookup(
+  index: unknown,
+  match: string,
+  wanted: unknown,
+  fields: readonly string[],
+): unknown {
+  const entries = Array.isArray(index) ? index : [];
+  const project = (entry: unknown) =>
+    Object.fromEntries(fields.map((f) => [f, (entry as Record<string, unknown>)?.[f] ?? null]));
+  const matches = (entry: unknown, value: unknown) =>
+    entry !== null &&
+    typeof entry === 'object' &&
+    String((entry as Record<string, unknown>)[match]) === String(value);
+  if (Array.isArray(wanted)) {
+    return wanted.flatMap((w) => entries.filter((e) => matches(e, w)).map(project));
+  }
+  const found = entries.find((e) => matches(e, wanted));
+  return found === undefined ? null : project(found);
+}
+
+/** Sets `a.b.c` inside an object, creating the intermediate objects. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const segments = path.split('.');
+  let current = target;
+  for (const segment of segments.slice(0, -1)) {
+    const next = current[segment];
+    current = (current[segment] = next !== null && typeof next === 'object' ? next : {}) as Record<
+      string,
+      unknown
+    >;
+  }
+  current[segments.at(-1) as string] = value === undefined ? null : value;
+}

@@ -1,0 +1,54 @@
+/**
+ * A REST request's inputs (contract §4): path parameters, query parameters, declared header and
+ * cookie parameters, declared body fields, and `body`, the whole parsed request body.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { InputSpec } from '../../engine/inputs.js';
+
+export function collectInputs(
+  request: FastifyRequest,
+  params: ReadonlyMap<string, string>,
+  specs: readonly InputSpec[],
+): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  const query = request.query as Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(query ?? {})) inputs[key] = value;
+  const routeParams = request.params as Record<string, string> | undefined;
+  for (const [routeKey, name] of params) {
+    const value = routeParams?.[routeKey];
+    if (value !== undefined) inputs[name] = value;
+  }
+  if (request.body !== undefined && request.body !== null) inputs.body = request.body;
+  for (const spec of specs) {
+    if (spec.in === 'header') {
+      const value = request.headers[spec.name.toLowerCase()];
+      if (value !== undefined) inputs[spec.name] = value;
+    } else if (spec.in === 'cookie') {
+      const value = cookies(request.headers.cookie).get(spec.name);
+      if (value !== undefined) inputs[spec.name] = value;
+    } else if (spec.in === 'body' && spec.name !== 'body') {
+      const body = request.body;
+      if (body !== null && typeof body === 'object' && spec.name in body) {
+        inputs[spec.name] = (body as Record<string, unknown>)[spec.name];
+      }
+    }
+  }
+  return inputs;
+}
+
+function cookies(header: string | undefined): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) found.set(part.slice(0, eq).trim(), safeDecode(part.slice(eq + 1).trim()));
+  }
+  return found;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `forward` resources (contract §7): every method and sub-path under the resource path is
+ * proxied to the target consumes namespace's base URI, keeping the query string and copying only
+ * the `trustedHeaders` of the request (credentials come from the consumes block, not the caller).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NaftikoError } from '../../errors.js';
+import type { Runtime } from '../../engine/runtime.js';
+import type { ExposedResource } from '../../spec/types.js';
+import type { RoutePath } from './route-path.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export function registerForward(
+  app: FastifyInstance,
+  resource: ExposedResource,
+  route: RoutePath,
+  runtime: Runtime,
+  fail: (reply: FastifyReply, err: unknown) => FastifyReply,
+): void {
+  const forward = resource.forward;
+  if (forward === undefined) return;
+  const trusted = (forward.trustedHeaders ?? []).map((h) => h.toLowerCase());
+  const base = route.path.replace(/\/$/, '');
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const consumer = runtime.consumer(forward.targetNamespace);
+      if (consumer === undefined) {
+        throw new NaftikoError(
+          'INTERNAL',
+          `forward target ${forward.targetNamespace} has no consumer`,
+        );
+      }
+      const [pathPart = '', query] = request.url.split(/\?(.*)/s, 2);
+      const subPath = pathPart.slice(prefixLength(pathPart, base));
+      const headers: Record<string, string> = {};
+      for (const name of trusted) {
+        const value = request.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const body =
+        typeof request.body === 'string'
+          ? request.body
+          : request.body === undefined
+            ? undefined
+            : JSON.stringify(request.body);
+      const response = await consumer.forward({
+        method: request.method,
+        path: subPath,
+        ...(query ? { query } : {}),
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
+      reply.code(response.status);
+      const type = response.headers['content-type'];
+      if (type !== undefined) reply.header('content-type', type);
+      return reply.send(response.raw);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  };
+  for (const url of [base || '/', `${base}/*`]) {
+    app.route({ method: [...METHODS], url, handler });
+  }
+}
+
+/** Length of the request path part that matched the resource path (placeholders included). */
+function prefixLength(path: string, base: string): number {
+  const segments = base.split('/').length;
+  return path.split('/').slice(0, segments).join('/').length;
+}

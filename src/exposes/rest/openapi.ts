@@ -1,0 +1,109 @@
+/**
+ * `GET /openapi.json`: an OpenAPI 3.1 description of a REST adapter (contract §7), derived
+ * inputs included: declared inputs keep their location; inputs derived through `with` are query
+ * parameters, except `body`, which is the JSON request body.
+ */
+import type { InputSpec } from '../../engine/inputs.js';
+import type { Runtime } from '../../engine/runtime.js';
+import type { ExposesRest } from '../../spec/types.js';
+import { packageVersion } from '../../package-info.js';
+
+type Json = Record<string, unknown>;
+
+export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
+  const info = runtime.capability.doc.info;
+  const paths: Record<string, Json> = {};
+  for (const resource of adapter.resources ?? []) {
+    const path = resource.path.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '{$1}');
+    const item: Json = (paths[path] ??= {});
+    if (resource.description) item.description = resource.description;
+    if (resource.forward) {
+      item['x-naftiko-forward'] = resource.forward.targetNamespace;
+      continue;
+    }
+    for (const operation of resource.operations ?? []) {
+      const inputParameters = [
+        ...(resource.inputParameters ?? []),
+        ...(operation.inputParameters ?? []),
+      ];
+      const inputs = runtime.invocation(
+        { ...operation, inputParameters },
+        adapter.namespace,
+      ).inputs;
+      const method = (operation.method ?? 'GET').toLowerCase();
+      const body = inputs.find((i) => i.name === 'body' && (i.in === undefined || i.in === 'body'));
+      item[method] = {
+        ...(operation.name ? { operationId: operation.name } : {}),
+        ...(operation.label ? { summary: operation.label } : {}),
+        ...(operation.description ? { description: operation.description } : {}),
+        parameters: inputs
+          .filter((i) => i !== body && i.in !== 'body')
+          .map((i) => parameter(i, path)),
+        ...(body
+          ? {
+              requestBody: {
+                required: body.required,
+                content: { 'application/json': { schema: { type: 'object' } } },
+              },
+            }
+          : {}),
+        responses: {
+          '200': { description: 'Success', content: { 'application/json': { schema: {} } } },
+          default: {
+            description: 'Error (RFC 9457 problem details, or the upstream error as it came)',
+            content: {
+              'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+            },
+          },
+        },
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: info?.label ?? adapter.namespace,
+      version: packageVersion(),
+      ...(info?.description ? { description: info.description } : {}),
+    },
+    paths,
+    components: { schemas: { Problem: PROBLEM_SCHEMA } },
+  };
+}
+
+function parameter(input: InputSpec, path: string): Json {
+  const location = input.in ?? (path.includes(`{${input.name}}`) ? 'path' : 'query');
+  return {
+    name: input.name,
+    in: location,
+    required: location === 'path' ? true : input.required,
+    ...(input.description ? { description: input.description } : {}),
+    schema: {
+      ...(input.type ? { type: input.type } : {}),
+      ...(input.pattern ? { pattern: input.pattern.source } : {}),
+    },
+  };
+}
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          in: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+};

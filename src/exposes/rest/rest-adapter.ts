@@ -1,0 +1,181 @@
+/**
+ * The REST adapter (contract §7): one fastify server per `type: rest` adapter. Each operation is
+ * a thin skin over its compiled invocation: collect inputs → check them → run → reply. Errors of
+ * every kind leave through one mapping (problem.ts); unknown paths are 404, known paths with
+ * another method 405 with `Allow`.
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { NaftikoError } from '../../errors.js';
+import { checkInputs } from '../../engine/inputs.js';
+import type { Runtime } from '../../engine/runtime.js';
+import type { ExposedOperation, ExposedResource, ExposesRest } from '../../spec/types.js';
+import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
+import { collectInputs } from './collect-inputs.js';
+import { registerForward } from './forward.js';
+import { buildOpenApi } from './openapi.js';
+import { routePath } from './route-path.js';
+import { sendResult } from './send-result.js';
+
+export interface RestAdapterOptions extends ListenOptions {
+  /** Largest accepted request body, in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Builds the fastify app for an adapter (not listening yet): usable with `app.inject()`. */
+export function buildRestApp(
+  adapter: ExposesRest,
+  runtime: Runtime,
+  options: RestAdapterOptions = {},
+): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    return503OnClosing: true,
+  });
+  const fail = (reply: FastifyReply, err: unknown) => {
+    const problem = problemFor(err, runtime.redact);
+    if (problem.code === 'INTERNAL') options.onError?.(err);
+    return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  };
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'application/*+json'],
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      if (body === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(new NaftikoError('BODY_INVALID', 'the request body is not valid JSON'), undefined);
+      }
+    },
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, _request, reply) => {
+    if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return fail(
+        reply,
+        new NaftikoError(
+          'BODY_TOO_LARGE',
+          `the request body exceeds ${app.initialConfig.bodyLimit} bytes`,
+        ),
+      );
+    }
+    return fail(reply, err);
+  });
+
+  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  for (const resource of adapter.resources ?? []) {
+    const route = routePath(resource.path);
+    const methods = new Set<string>();
+    routes.push({ pattern: route.pattern, methods });
+    if (resource.forward) {
+      registerForward(app, resource, route, runtime, fail);
+      for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) methods.add(m);
+      continue;
+    }
+    for (const operation of resource.operations ?? []) {
+      methods.add(operation.method ?? 'GET');
+      registerOperation(app, adapter, resource, operation, route, runtime, fail);
+    }
+  }
+
+  app.get('/openapi.json', async (_request, reply) => reply.send(buildOpenApi(adapter, runtime)));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]);
+    if (allowed.length > 0) {
+      const allow = [...new Set(allowed)].join(', ');
+      reply.header('allow', allow);
+      return fail(
+        reply,
+        new NaftikoError(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${path} (allowed: ${allow})`,
+        ),
+      );
+    }
+    return fail(reply, new NaftikoError('ROUTE_NOT_FOUND', `no resource at ${path}`));
+  });
+  return app;
+}
+
+function registerOperation(
+  app: FastifyInstance,
+  adapter: ExposesRest,
+  resource: ExposedResource,
+  operation: ExposedOperation,
+  route: ReturnType<typeof routePath>,
+  runtime: Runtime,
+  fail: (reply: FastifyReply, err: unknown) => FastifyReply,
+): void {
+  // Resource-level inputs apply to each of its operations.
+  const inputParameters = [
+    ...(resource.inputParameters ?? []),
+    ...(operation.inputParameters ?? []),
+  ];
+  const invocation = runtime.invocation({ ...operation, inputParameters }, adapter.namespace);
+  app.route({
+    method: operation.method ?? 'GET',
+    url: route.path,
+    handler: async (request, reply) => {
+      try {
+        const raw = collectInputs(request, route.params, invocation.inputs);
+        const { values, problems } = checkInputs(invocation.inputs, raw, true);
+        if (problems.length > 0) {
+          throw new NaftikoError('INPUT_INVALID', problems.map((p) => p.message).join('; '), {
+            details: { problems },
+          });
+        }
+        return sendResult(reply, await invocation.run(values));
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  });
+}
+
+/** Starts an adapter's server. */
+export async function startRestAdapter(
+  adapter: ExposesRest,
+  runtime: Runtime,
+  options: RestAdapterOptions = {},
+): Promise<RunningAdapter> {
+  const app = buildRestApp(adapter, runtime, options);
+  const host = options.address ?? adapter.address ?? '0.0.0.0';
+  const port = options.port ?? adapter.port;
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new NaftikoError(
+      'ADDRESS_IN_USE',
+      `REST adapter "${adapter.namespace}" cannot listen on ${host}:${port} (${code ?? 'error'})`,
+      { cause: err },
+    );
+  }
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  const shownHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    type: 'rest',
+    namespace: adapter.namespace,
+    url: `http://${shownHost}:${actualPort}`,
+    stop: () => app.close(),
+  };
+}
