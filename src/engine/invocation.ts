@@ -20,8 +20,8 @@ import { compileSteps } from './steps.js';
 import { compileWith } from './with-injector.js';
 
 export type InvocationResult =
-  /** A mapped (or mock) result. */
-  | { readonly kind: 'value'; readonly value: unknown }
+  /** A mapped (or mock) result; `status` is the upstream's success status when there was one. */
+  | { readonly kind: 'value'; readonly value: unknown; readonly status?: number }
   /** The upstream answer as it is: no outputs to map, or an error status (>= 400). */
   | { readonly kind: 'upstream'; readonly response: UpstreamResponse };
 
@@ -99,7 +99,7 @@ function compileCall(
       const args = injector.resolve(inputs, scope, consumedNames);
       const response = await operation.invoke(args, scope, signal);
       if (response.status >= 400 || outputs === undefined) return { kind: 'upstream', response };
-      return { kind: 'value', value: outputs(response.body, scope) };
+      return { kind: 'value', value: outputs(response.body, scope), status: response.status };
     },
   };
 }

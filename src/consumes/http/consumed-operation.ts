@@ -118,7 +118,7 @@ export function compileOperation(
         status: received.status,
         headers: received.headers,
         contentType,
-        body: decode(received.status, received.raw, contentType, `${label}: ${where}`),
+        body: await decode(received.status, received.raw, contentType, `${label}: ${where}`),
         raw: received.raw,
       };
     },

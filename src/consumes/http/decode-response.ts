@@ -17,7 +17,7 @@ export type ResponseDecoder = (
   raw: Buffer,
   contentType: string | undefined,
   where: string,
-) => unknown;
+) => Promise<unknown>;
 
 export function compileResponseDecoder(
   op: ConsumedHttpOperation,
@@ -30,14 +30,19 @@ export function compileResponseDecoder(
       baseDir,
     });
   } catch (err) {
-    return () => {
-      throw err;
-    };
+    return () => Promise.reject(err);
   }
-  return (status, raw, contentType, where) => {
+  return async (status, raw, contentType, where) => {
     try {
-      return decode(raw, contentType);
+      return await decode(raw, contentType);
     } catch (err) {
+      // Settings problems (checked when a lazily loaded format is first used) are not the upstream's.
+      if (
+        err instanceof NaftikoError &&
+        (err.code === 'SPEC_INVALID' || err.code === 'NOT_IMPLEMENTED')
+      ) {
+        throw err;
+      }
       if (status >= 400) return raw.toString('utf8');
       const message = err instanceof NaftikoError ? err.message : 'the body cannot be decoded';
       throw new NaftikoError('UPSTREAM_BAD_RESPONSE', `${where}: ${message}`, {

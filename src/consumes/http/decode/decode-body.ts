@@ -13,14 +13,7 @@
 import { NaftikoError } from '../../../errors.js';
 import type { OutputRawFormat } from '../../../spec/types.js';
 import { bodyToText, mediaTypeOf } from './body-text.js';
-import { createAvroDecoder } from './decode-avro.js';
-import { decodeDelimited } from './decode-delimited.js';
-import { checkHtmlSelector, decodeHtml } from './decode-html.js';
 import { decodeJson } from './decode-json.js';
-import { decodeMarkdown } from './decode-markdown.js';
-import { createProtobufDecoder } from './decode-protobuf.js';
-import { decodeXml } from './decode-xml.js';
-import { decodeYaml } from './decode-yaml.js';
 
 export interface DecodeOptions {
   /**
@@ -32,59 +25,120 @@ export interface DecodeOptions {
   baseDir?: string;
 }
 
-/** Decodes one response body: the body bytes and the response's Content-Type header. */
+/**
+ * Decodes one response body: the body bytes and the response's Content-Type header. The result
+ * is a promise only on the first call of a format whose parser was not loaded (see LOADERS).
+ */
 export type Decoder = (body: Buffer, contentType: string | undefined) => unknown;
 
 type TextDecoderFn = (text: string, mediaType: string | undefined) => unknown;
+type BinaryDecoderFn = (body: Buffer) => unknown;
+type Builder =
+  | { text: (options: DecodeOptions) => TextDecoderFn }
+  | { binary: (options: DecodeOptions) => BinaryDecoderFn };
 
-function textFormat(format: string, schema: string | undefined): TextDecoderFn | undefined {
-  switch (format) {
-    case 'json':
-      return decodeJson;
-    case 'xml':
-      return decodeXml;
-    case 'yaml':
-      return decodeYaml;
-    case 'csv':
-    case 'tsv':
-    case 'psv':
-      return (text) => decodeDelimited(format, text);
-    case 'html':
-      checkHtmlSelector(schema);
-      return (text) => decodeHtml(text, schema);
-    case 'markdown':
-      return (text) => decodeMarkdown(text, schema);
-    default:
-      return undefined;
+/**
+ * Every format but json pulls in a parser library (cheerio alone takes ~150 ms to import), so
+ * each is loaded on first use: a capability that only speaks JSON starts without any of them.
+ */
+const LOADERS: Record<string, () => Promise<Builder>> = {
+  xml: async () => {
+    const { decodeXml } = await import('./decode-xml.js');
+    return { text: () => decodeXml };
+  },
+  yaml: async () => {
+    const { decodeYaml } = await import('./decode-yaml.js');
+    return { text: () => decodeYaml };
+  },
+  csv: delimited('csv'),
+  tsv: delimited('tsv'),
+  psv: delimited('psv'),
+  html: async () => {
+    const { checkHtmlSelector, decodeHtml } = await import('./decode-html.js');
+    return {
+      text: ({ outputSchema }) => {
+        checkHtmlSelector(outputSchema);
+        return (text) => decodeHtml(text, outputSchema);
+      },
+    };
+  },
+  markdown: async () => {
+    const { decodeMarkdown } = await import('./decode-markdown.js');
+    return {
+      text:
+        ({ outputSchema }) =>
+        (text) =>
+          decodeMarkdown(text, outputSchema),
+    };
+  },
+  avro: async () => {
+    const { createAvroDecoder } = await import('./decode-avro.js');
+    return { binary: ({ outputSchema, baseDir }) => createAvroDecoder(outputSchema, baseDir) };
+  },
+  protobuf: async () => {
+    const { createProtobufDecoder } = await import('./decode-protobuf.js');
+    return { binary: ({ outputSchema, baseDir }) => createProtobufDecoder(outputSchema, baseDir) };
+  },
+};
+
+function delimited(format: 'csv' | 'tsv' | 'psv'): () => Promise<Builder> {
+  return async () => {
+    const { decodeDelimited } = await import('./decode-delimited.js');
+    return { text: () => (text) => decodeDelimited(format, text) };
+  };
+}
+
+const loaded = new Map<string, Builder>();
+
+/** Loads the parsers of these formats now (createDecoder then builds their decoders at once). */
+export async function loadDecoders(formats: Iterable<string | undefined>): Promise<void> {
+  for (const format of formats) {
+    const label = (format ?? 'json').toLowerCase();
+    const loader = LOADERS[label];
+    if (loader !== undefined && !loaded.has(label)) loaded.set(label, await loader());
   }
 }
 
-function binaryFormat(
-  format: string,
-  options: DecodeOptions,
-): ((body: Buffer) => unknown) | undefined {
-  if (format === 'avro') return createAvroDecoder(options.outputSchema, options.baseDir);
-  if (format === 'protobuf') return createProtobufDecoder(options.outputSchema, options.baseDir);
-  return undefined;
+function fromBuilder(builder: Builder, options: DecodeOptions): Decoder {
+  if ('binary' in builder) {
+    const binary = builder.binary(options);
+    return (body) => (body.length === 0 ? null : binary(body));
+  }
+  return textDecoder(builder.text(options));
 }
 
-/** Builds the decoder of one operation; throws SPEC_INVALID/NOT_IMPLEMENTED for bad settings. */
+function textDecoder(text: TextDecoderFn): Decoder {
+  return (body, contentType) => {
+    if (body.length === 0) return null;
+    const decoded = bodyToText(body, contentType);
+    return decoded.trim() === '' ? null : text(decoded, mediaTypeOf(contentType));
+  };
+}
+
+/**
+ * Builds the decoder of one operation; throws SPEC_INVALID/NOT_IMPLEMENTED for bad settings.
+ * For a format whose parser is not loaded yet, the decoder loads it on its first call and
+ * returns a promise then (settings are checked at that point).
+ */
 export function createDecoder(
   format: OutputRawFormat | undefined,
   options: DecodeOptions = {},
 ): Decoder {
   const label = (format ?? 'json').toLowerCase();
-  const text = textFormat(label, options.outputSchema);
-  if (text !== undefined) {
-    return (body, contentType) => {
-      if (body.length === 0) return null;
-      const decoded = bodyToText(body, contentType);
-      return decoded.trim() === '' ? null : text(decoded, mediaTypeOf(contentType));
-    };
+  if (label === 'json') return textDecoder(decodeJson);
+  const ready = loaded.get(label);
+  if (ready !== undefined) return fromBuilder(ready, options);
+  if (LOADERS[label] === undefined) {
+    throw new NaftikoError('NOT_IMPLEMENTED', `outputRawFormat "${format}" is not supported`);
   }
-  const binary = binaryFormat(label, options);
-  if (binary !== undefined) return (body) => (body.length === 0 ? null : binary(body));
-  throw new NaftikoError('NOT_IMPLEMENTED', `outputRawFormat "${format}" is not supported`);
+  let decoder: Decoder | undefined;
+  return (body, contentType) => {
+    if (decoder !== undefined) return decoder(body, contentType);
+    return loadDecoders([label]).then(() => {
+      decoder ??= fromBuilder(loaded.get(label) as Builder, options);
+      return decoder(body, contentType);
+    });
+  };
 }
 
 const cache = new Map<string, Decoder>();

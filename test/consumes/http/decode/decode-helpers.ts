@@ -1,9 +1,16 @@
 /** Shared helpers for the decode tests: run decodeBody on text and capture its NaftikoError. */
 
 import { expect } from 'vitest';
-import { decodeBody, type DecodeOptions } from '../../../../src/consumes/http/decode/index.js';
+import {
+  decodeBody,
+  loadDecoders,
+  type DecodeOptions,
+} from '../../../../src/consumes/http/decode/index.js';
 import { NaftikoError } from '../../../../src/errors.js';
 import type { OutputRawFormat } from '../../../../src/spec/types.js';
+
+// Parsers load lazily in production; tests decode synchronously, so load them all up front.
+await loadDecoders(['xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown', 'avro', 'protobuf']);
 
 export function decodeText(
   format: OutputRawFormat | undefined,
