@@ -10,8 +10,11 @@ const FORWARDED_HEADERS = ['content-type', 'retry-after', 'location'];
 
 export function sendResult(reply: FastifyReply, result: InvocationResult): FastifyReply {
   if (result.kind === 'value') {
+    // The upstream's success status is kept (201 Created stays 201); a mock answers 200.
+    const status = result.status ?? 200;
+    if (status === 204 || status === 304) return reply.code(status).send();
     return reply
-      .code(200)
+      .code(status)
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(result.value ?? null));
   }
