@@ -42,7 +42,8 @@ export function checkInputs(
       if (spec.required) problems.push({ ...at, message: `${spec.name} is required` });
       continue;
     }
-    const value = spec.type && textual ? fromText(raw, spec.type) : raw;
+    // JSON body fields keep their JSON types; only text (query, path, headers) is converted.
+    const value = spec.type && textual && spec.in !== 'body' ? fromText(raw, spec.type) : raw;
     if (spec.type && !hasType(value, spec.type)) {
       problems.push({ ...at, message: `${spec.name} must be ${article(spec.type)}` });
       continue;

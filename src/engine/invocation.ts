@@ -51,7 +51,14 @@ export function compileInvocation(
   if (unit.ref !== undefined) {
     const fn = ctx.functions.get(unit.ref);
     if (fn === undefined) throw new NaftikoError('INTERNAL', `unresolved ref ${unit.ref}`);
-    return compileInvocation(fn, prefixes, ctx);
+    // In a function, `<aggregate namespace>.X` is the caller's input X too.
+    const aggregate = unit.ref.slice(0, unit.ref.indexOf('.'));
+    const inner = compileInvocation(fn, [...prefixes, aggregate], ctx);
+    // The referencing unit's own declared inputs (e.g. a REST path pattern) are checked too.
+    const own = (unit.inputParameters ?? []).map(declaredInput);
+    return own.length === 0
+      ? inner
+      : { inputs: mergeInputs(own, [...inner.inputs]), run: inner.run };
   }
   const declared = (unit.inputParameters ?? []).map(declaredInput);
   const outputList = unit.outputParameters ?? [];
@@ -93,18 +100,27 @@ function compileCall(
   const callerParams = operation.parameters.filter((p) => !p.fixed);
   const consumedNames = callerParams.map((p) => p.name);
   return {
-    inputs: declared.length > 0 ? declared : derivedInputs(injector, callerParams),
+    inputs: mergeInputs(declared, derivedInputs(injector, callerParams)),
     async run(inputs, signal) {
       const scope = createScope(inputs, ctx.bound);
       const args = injector.resolve(inputs, scope, consumedNames);
-      const response = await operation.invoke(args, scope, signal);
+      const response = await operation.invoke(args, scope, signal, { raw: outputs === undefined });
       if (response.status >= 400 || outputs === undefined) return { kind: 'upstream', response };
       return { kind: 'value', value: outputs(response.body, scope), status: response.status };
     },
   };
 }
 
-/** Inputs of a unit without declared ones: the consumed parameters its `with` reaches. */
+/**
+ * Declared inputs first; then the consumed parameters `with` reaches that are not declared
+ * (a required one must be checked even when the unit declares other inputs).
+ */
+function mergeInputs(declared: InputSpec[], derived: InputSpec[]): InputSpec[] {
+  const names = new Set(declared.map((i) => i.name));
+  return [...declared, ...derived.filter((i) => !names.has(i.name))];
+}
+
+/** The consumed parameters a unit's `with` reaches, as inputs of the unit. */
 function derivedInputs(
   injector: ReturnType<typeof compileWith>,
   params: ConsumedOperation['parameters'],

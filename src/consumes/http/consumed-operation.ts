@@ -28,10 +28,18 @@ export interface UpstreamResponse {
   status: number;
   headers: Record<string, string>;
   contentType: string | undefined;
-  /** decoded per outputRawFormat (JSON value); for status >= 400 an undecodable body is kept as its text */
+  /**
+   * Decoded per outputRawFormat (JSON value); for status >= 400 an undecodable body is kept as
+   * its text; undefined for an invocation with `raw: true` (the caller only needs the bytes).
+   */
   body: unknown;
   /** raw body bytes */
   raw: Buffer;
+}
+
+export interface InvokeOptions {
+  /** Skip decoding: the response passes through as bytes (no output mapping needs its value). */
+  readonly raw?: boolean;
 }
 
 export interface ConsumedOperation {
@@ -45,6 +53,7 @@ export interface ConsumedOperation {
     args: Readonly<Record<string, unknown>>,
     scope: Lookup,
     signal?: AbortSignal,
+    options?: InvokeOptions,
   ): Promise<UpstreamResponse>;
 }
 
@@ -84,7 +93,7 @@ export function compileOperation(
     name: op.name,
     method: op.method,
     parameters: params.map((p) => p.spec),
-    async invoke(args, scope, signal) {
+    async invoke(args, scope, signal, options) {
       const resolved = resolveParameters(params, { args, scope, variables, env });
       const target = url.render(variables, resolved.lookup);
       const missing = new Set(resolved.missing);
@@ -118,7 +127,9 @@ export function compileOperation(
         status: received.status,
         headers: received.headers,
         contentType,
-        body: await decode(received.status, received.raw, contentType, `${label}: ${where}`),
+        body: options?.raw
+          ? undefined
+          : await decode(received.status, received.raw, contentType, `${label}: ${where}`),
         raw: received.raw,
       };
     },

@@ -21,7 +21,7 @@ import { compileForward, type ForwardRequest } from './forward-request.js';
 import { PoolRegistry } from './pools.js';
 
 export type { ConsumedParameter } from './effective-parameters.js';
-export type { ConsumedOperation, UpstreamResponse } from './consumed-operation.js';
+export type { ConsumedOperation, InvokeOptions, UpstreamResponse } from './consumed-operation.js';
 export type { ForwardRequest } from './forward-request.js';
 
 export interface HttpConsumerOptions {

@@ -8,5 +8,6 @@ export {
   type ForwardRequest,
   type HttpConsumer,
   type HttpConsumerOptions,
+  type InvokeOptions,
   type UpstreamResponse,
 } from './http-consumer.js';

@@ -8,6 +8,7 @@ import { NaftikoError } from '../../errors.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedResource } from '../../spec/types.js';
 import type { RoutePath } from './route-path.js';
+import { sendUpstream } from './send-result.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -51,10 +52,7 @@ export function registerForward(
         headers,
         ...(body !== undefined ? { body } : {}),
       });
-      reply.code(response.status);
-      const type = response.headers['content-type'];
-      if (type !== undefined) reply.header('content-type', type);
-      return reply.send(response.raw);
+      return sendUpstream(reply, response, runtime.redact);
     } catch (err) {
       return fail(reply, err);
     }

@@ -32,6 +32,7 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
       ).inputs;
       const method = (operation.method ?? 'GET').toLowerCase();
       const body = inputs.find((i) => i.name === 'body' && (i.in === undefined || i.in === 'body'));
+      const fields = inputs.filter((i) => i.in === 'body' && i !== body);
       item[method] = {
         ...(operation.name ? { operationId: operation.name } : {}),
         ...(operation.label ? { summary: operation.label } : {}),
@@ -39,14 +40,7 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
         parameters: inputs
           .filter((i) => i !== body && i.in !== 'body')
           .map((i) => parameter(i, path)),
-        ...(body
-          ? {
-              requestBody: {
-                required: body.required,
-                content: { 'application/json': { schema: { type: 'object' } } },
-              },
-            }
-          : {}),
+        ...(body || fields.length > 0 ? { requestBody: requestBody(body, fields) } : {}),
         responses: {
           '200': { description: 'Success', content: { 'application/json': { schema: {} } } },
           default: {
@@ -68,6 +62,29 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
     },
     paths,
     components: { schemas: { Problem: PROBLEM_SCHEMA } },
+  };
+}
+
+/** The JSON request body: the whole `body` input, or an object of the declared body fields. */
+function requestBody(body: InputSpec | undefined, fields: readonly InputSpec[]): Json {
+  const properties = Object.fromEntries(fields.map((f) => [f.name, schemaOf(f)]));
+  const required = fields.filter((f) => f.required).map((f) => f.name);
+  const schema = {
+    type: 'object',
+    ...(fields.length > 0 ? { properties } : {}),
+    ...(required.length > 0 ? { required } : {}),
+  };
+  return {
+    required: body?.required ?? required.length > 0,
+    content: { 'application/json': { schema } },
+  };
+}
+
+function schemaOf(input: InputSpec): Json {
+  return {
+    ...(input.type ? { type: input.type } : {}),
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.pattern ? { pattern: input.pattern.source } : {}),
   };
 }
 

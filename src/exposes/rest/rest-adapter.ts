@@ -93,7 +93,11 @@ export function buildRestApp(
     }
   }
 
-  app.get('/openapi.json', async (_request, reply) => reply.send(buildOpenApi(adapter, runtime)));
+  let openapi: unknown;
+  app.get('/openapi.json', async (_request, reply) =>
+    reply.send((openapi ??= buildOpenApi(adapter, runtime))),
+  );
+  routes.push({ pattern: /^\/openapi\.json$/, methods: new Set(['GET']) });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]);
@@ -140,7 +144,7 @@ function registerOperation(
             details: { problems },
           });
         }
-        return sendResult(reply, await invocation.run(values));
+        return sendResult(reply, await invocation.run(values), runtime.redact);
       } catch (err) {
         return fail(reply, err);
       }

@@ -4,11 +4,16 @@
  * (contract §5) and lets unmapped bodies pass through without re-serialising.
  */
 import type { FastifyReply } from 'fastify';
+import type { UpstreamResponse } from '../../consumes/http/index.js';
 import type { InvocationResult } from '../../engine/invocation.js';
 
 const FORWARDED_HEADERS = ['content-type', 'retry-after', 'location'];
 
-export function sendResult(reply: FastifyReply, result: InvocationResult): FastifyReply {
+export function sendResult(
+  reply: FastifyReply,
+  result: InvocationResult,
+  redact: (text: string) => string,
+): FastifyReply {
   if (result.kind === 'value') {
     // The upstream's success status is kept (201 Created stays 201); a mock answers 200.
     const status = result.status ?? 200;
@@ -18,11 +23,27 @@ export function sendResult(reply: FastifyReply, result: InvocationResult): Fasti
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(result.value ?? null));
   }
-  const { response } = result;
+  return sendUpstream(reply, result.response, redact);
+}
+
+/**
+ * An upstream answer as it came: status, the headers a caller needs, bytes. An error body is
+ * the one place upstream text reaches a caller verbatim, so a credential it echoes is redacted.
+ */
+export function sendUpstream(
+  reply: FastifyReply,
+  response: Pick<UpstreamResponse, 'status' | 'headers' | 'raw'>,
+  redact: (text: string) => string,
+): FastifyReply {
   reply.code(response.status);
   for (const name of FORWARDED_HEADERS) {
     const value = response.headers[name];
     if (value !== undefined) reply.header(name, value);
+  }
+  if (response.status >= 400 && response.raw.length > 0) {
+    const text = response.raw.toString('utf8');
+    const clean = redact(text);
+    if (clean !== text) return reply.send(Buffer.from(clean, 'utf8'));
   }
   return reply.send(response.raw);
 }

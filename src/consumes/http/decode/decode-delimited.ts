@@ -28,6 +28,6 @@ export function decodeDelimited(format: DelimitedFormat, text: string): Record<s
       relax_quotes: true,
     }) as Record<string, string>[];
   } catch (err) {
-    throw badResponse(format, problemOf(err), text);
+    throw badResponse(format, problemOf(err));
   }
 }

@@ -27,7 +27,7 @@ function parseLines(text: string): unknown[] {
     try {
       values.push(JSON.parse(line));
     } catch (err) {
-      throw badResponse('json', `line ${index + 1}: ${problemOf(err)}`, line);
+      throw badResponse('json', `line ${index + 1}: ${problemOf(err)}`);
     }
   }
   return values;
@@ -42,6 +42,6 @@ export function decodeJson(text: string, mediaType: string | undefined): unknown
     if (mediaType !== undefined && !isJsonMediaType(mediaType) && isTextualMediaType(mediaType)) {
       return text;
     }
-    throw badResponse('json', problemOf(err), text);
+    throw badResponse('json', problemOf(err));
   }
 }

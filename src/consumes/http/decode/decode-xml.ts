@@ -74,18 +74,18 @@ export function decodeXml(text: string): unknown {
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
     const { msg, line, col } = verdict.err;
-    throw badResponse('xml', `${msg} (line ${line}, column ${col})`, text);
+    throw badResponse('xml', `${msg} (line ${line}, column ${col})`);
   }
   let document: unknown;
   try {
     document = parser.parse(text);
   } catch (err) {
-    throw badResponse('xml', problemOf(err), text);
+    throw badResponse('xml', problemOf(err));
   }
   const roots = isRecord(document) ? Object.entries(document) : [];
   const [first] = roots;
   if (roots.length !== 1 || first === undefined || Array.isArray(first[1])) {
-    throw badResponse('xml', 'a document must have exactly one root element', text);
+    throw badResponse('xml', 'a document must have exactly one root element');
   }
   return reshape(first[1]);
 }

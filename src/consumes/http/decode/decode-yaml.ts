@@ -29,7 +29,7 @@ export function decodeYaml(text: string): unknown {
   try {
     documents = parseYaml(text);
   } catch (err) {
-    throw badResponse('yaml', yamlProblem(err), text);
+    throw badResponse('yaml', yamlProblem(err));
   }
   if (documents.length === 0) return null;
   return documents.length === 1 ? documents[0] : documents;
