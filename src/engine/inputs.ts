@@ -38,7 +38,12 @@ export function checkInputs(
   for (const spec of specs) {
     const raw = inputs[spec.name];
     const at = { name: spec.name, ...(spec.in ? { in: spec.in } : {}) };
-    if (raw === undefined || raw === null || (textual && raw === '' && spec.type !== 'string')) {
+    // An empty text value (`?id=`) is no value: a required input must have one.
+    if (
+      raw === undefined ||
+      raw === null ||
+      (textual && raw === '' && (spec.required || spec.type !== 'string'))
+    ) {
       if (spec.required) problems.push({ ...at, message: `${spec.name} is required` });
       continue;
     }

@@ -13,7 +13,7 @@ import type {
   Invocable,
 } from '../spec/types.js';
 import type { InputSpec } from './inputs.js';
-import { compileOrchestrated, compileOutputs } from './output-mapping.js';
+import { compileOrchestrated, compileOutputs, isIdentity } from './output-mapping.js';
 import type { Mapper } from './output-mapping.js';
 import { createScope } from './scope.js';
 import { compileSteps } from './steps.js';
@@ -76,7 +76,9 @@ export function compileInvocation(
       },
     };
   }
-  const outputs = outputList.length ? compileOutputs(outputList) : undefined;
+  // Identity outputs (`mapping: $.`, the generators' favourite) pass the body through as bytes.
+  const outputs =
+    outputList.length && !isIdentity(outputList) ? compileOutputs(outputList) : undefined;
   if (unit.call !== undefined) return compileCall(unit, declared, outputs, prefixes, ctx);
   return {
     inputs: declared,

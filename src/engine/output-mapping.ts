@@ -28,6 +28,26 @@ interface Node {
   items?: Node | Node[];
 }
 
+/**
+ * True when the outputs return the whole upstream value unchanged (one unnamed object or array
+ * output mapped from `$` with nothing to build): the body can then pass through as bytes, which
+ * is faster and keeps what a JSON round trip would lose (integers beyond 2^53, key order).
+ */
+export function isIdentity(outputs: readonly OutputParameter[]): boolean {
+  const [only] = outputs;
+  if (outputs.length !== 1 || only === undefined || 'name' in only) return false;
+  const node = only as Node;
+  return (
+    (node.type === 'object' || node.type === 'array') &&
+    typeof node.mapping === 'string' &&
+    /^\$\.?$/.test(node.mapping.trim()) &&
+    node.properties === undefined &&
+    node.items === undefined &&
+    node.const === undefined &&
+    node.value === undefined
+  );
+}
+
 export function compileOutputs(outputs: readonly OutputParameter[]): Mapper {
   const mappers = outputs.map((o) => compileNode(o as Node));
   const names = outputs.map((o) => ('name' in o ? o.name : undefined));

@@ -7,8 +7,8 @@ export interface RunningAdapter {
   readonly namespace: string;
   /** Where it listens, e.g. http://127.0.0.1:8080 (the real port when 0 was asked). */
   readonly url: string;
-  /** Stops accepting connections and waits for in-flight requests (bounded by the caller). */
-  stop(): Promise<void>;
+  /** Stops accepting connections; in-flight requests get `graceMs`, then connections are cut. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface ListenOptions {

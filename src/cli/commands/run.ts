@@ -4,7 +4,8 @@
  * resolves 0. Exit 1: a spec is invalid (diagnostics printed as `validate` prints them);
  * exit 2: a runtime failure (port in use, unresolvable binding), with a one-line reason.
  */
-import { toNaftikoError } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import { ERROR_CATALOGUE, toNaftikoError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { LogFormat, LogLevel, Logger } from '../../logger.js';
 import { createRuntime } from '../../engine/runtime.js';
@@ -62,6 +63,10 @@ export async function runCommand(
   const capabilities: LoadedCapability[] = [];
   const validator = createValidator();
   for (const spec of specs) {
+    if (!existsSync(spec)) {
+      io.stderr(`naftiko: no such file: ${spec} [SPEC_NOT_FOUND]\n`);
+      return ERROR_CATALOGUE.SPEC_NOT_FOUND.exitCode;
+    }
     const result = await validator.validateFile(spec);
     if (result.capability === undefined || hasErrors(result.diagnostics)) {
       const report = [
@@ -80,10 +85,17 @@ export async function runCommand(
     capabilities.push(result.capability);
   }
 
+  // A mistyped namespace would silently leave a production base URI (and its key) in use.
+  const unknown = unknownNamespaces(capabilities, baseUris, ports, addresses);
+  if (unknown !== undefined) {
+    io.stderr(`naftiko: ${unknown} [USAGE_INVALID]\n`);
+    return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
+  }
+
   const runtimes: Runtime[] = [];
   const adapters: RunningAdapter[] = [];
   const stopAll = async () => {
-    await Promise.race([Promise.allSettled(adapters.map((a) => a.stop())), delay(DRAIN_MS)]);
+    await Promise.allSettled(adapters.map((a) => a.stop(DRAIN_MS)));
     await Promise.allSettled(runtimes.map((r) => r.close()));
   };
   try {
@@ -150,6 +162,30 @@ export async function runCommand(
   return 0;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** The first override that names no namespace of the capabilities, described; or undefined. */
+function unknownNamespaces(
+  capabilities: readonly LoadedCapability[],
+  baseUris: ReadonlyMap<string, unknown>,
+  ports: ReadonlyMap<string, unknown>,
+  addresses: ReadonlyMap<string, unknown>,
+): string | undefined {
+  const consumes = new Set(capabilities.flatMap((c) => [...c.consumes.keys()]));
+  const adapters = new Set(
+    capabilities.flatMap((c) =>
+      (c.doc.capability?.exposes ?? []).map((a) => ('namespace' in a ? a.namespace : 'control')),
+    ),
+  );
+  const checks: [string, ReadonlyMap<string, unknown>, Set<string>, string][] = [
+    ['--base-uri', baseUris, consumes, 'consumes'],
+    ['--port', ports, adapters, 'adapter'],
+    ['--address', addresses, adapters, 'adapter'],
+  ];
+  for (const [option, map, known, kind] of checks) {
+    for (const namespace of map.keys()) {
+      if (namespace !== '*' && !known.has(namespace)) {
+        return `${option} ${namespace}: no ${kind} namespace "${namespace}" (known: ${[...known].join(', ') || 'none'})`;
+      }
+    }
+  }
+  return undefined;
 }

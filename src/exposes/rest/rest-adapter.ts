@@ -64,6 +64,10 @@ export function buildRestApp(
     },
   );
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing.has(app)) reply.header('connection', 'close');
+    return payload;
+  });
   app.setErrorHandler((err, _request, reply) => {
     if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return fail(
@@ -100,7 +104,9 @@ export function buildRestApp(
   routes.push({ pattern: /^\/openapi\.json$/, methods: new Set(['GET']) });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const allowed = routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]);
+    const allowed = routes
+      .filter((r) => r.pattern.test(path))
+      .flatMap((r) => [...r.methods, ...(r.methods.has('GET') ? ['HEAD'] : [])]);
     if (allowed.length > 0) {
       const allow = [...new Set(allowed)].join(', ');
       reply.header('allow', allow);
@@ -152,6 +158,24 @@ function registerOperation(
   });
 }
 
+/**
+ * Stops accepting connections and lets in-flight requests finish. Keep-alive connections would
+ * otherwise hold the server open until their timeout: replies sent while closing ask the client
+ * to close, and idle connections are closed at once. The caller bounds the wait.
+ */
+async function stopGracefully(app: FastifyInstance, graceMs: number): Promise<void> {
+  closing.add(app);
+  app.server.closeIdleConnections();
+  const deadline = setTimeout(() => app.server.closeAllConnections(), graceMs).unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+const closing = new WeakSet<FastifyInstance>();
+
 /** Starts an adapter's server. */
 export async function startRestAdapter(
   adapter: ExposesRest,
@@ -180,6 +204,6 @@ export async function startRestAdapter(
     type: 'rest',
     namespace: adapter.namespace,
     url: `http://${shownHost}:${actualPort}`,
-    stop: () => app.close(),
+    stop: (graceMs = 10_000) => stopGracefully(app, graceMs),
   };
 }

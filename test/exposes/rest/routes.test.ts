@@ -134,7 +134,7 @@ describe('REST routes', () => {
     expect(up.requests).toHaveLength(0);
   });
 
-  it('answers another method on a known path with 405 and Allow listing exactly the declared methods', async () => {
+  it('answers another method on a known path with 405 and Allow listing the declared methods (and HEAD with GET)', async () => {
     const up = await upstream();
     const { app } = await fleet(up);
     for (const method of ['POST', 'PUT', 'PATCH'] as const) {
@@ -145,11 +145,11 @@ describe('REST routes', () => {
       const allow = String(res.headers.allow)
         .split(',')
         .map((m) => m.trim());
-      expect(allow.sort()).toEqual(['DELETE', 'GET']);
+      expect(allow.sort()).toEqual(['DELETE', 'GET', 'HEAD']);
     }
     const flat = await app.inject({ method: 'POST', url: '/fleet/' });
     expect(flat.statusCode).toBe(405);
-    expect(flat.headers.allow).toBe('GET');
+    expect(flat.headers.allow).toBe('GET, HEAD');
     expect(up.requests).toHaveLength(0);
   });
 });

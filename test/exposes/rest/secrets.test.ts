@@ -78,7 +78,8 @@ function vault(base: string, handler?: Handler, options: RestAppOptions = {}) {
                     # A mapped output makes the engine decode the body (pass-through would not).
                     outputParameters:
                       - type: object
-                        mapping: $.
+                        properties:
+                          value: { type: string, mapping: $.value }
     `,
     {
       upstreams: { vault: `${base}/${TENANT}` },
