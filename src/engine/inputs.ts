@@ -72,15 +72,25 @@ function fromText(value: unknown, type: ParameterType): unknown {
     }
     case 'boolean':
       return value === 'true' ? true : value === 'false' ? false : value;
-    case 'array':
-    case 'object':
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        return type === 'array' ? value.split(',') : value;
-      }
+    case 'array': {
+      // `?ids=[1,2]` (JSON), `?ids=1,2` (comma-separated) or a single value `?ids=1`.
+      const parsed = parseJson(value);
+      return Array.isArray(parsed) ? parsed : value.split(',');
+    }
+    case 'object': {
+      const parsed = parseJson(value);
+      return parsed !== null && typeof parsed === 'object' ? parsed : value;
+    }
     default:
       return value;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

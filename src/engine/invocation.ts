@@ -102,7 +102,10 @@ function compileCall(
   const callerParams = operation.parameters.filter((p) => !p.fixed);
   const consumedNames = callerParams.map((p) => p.name);
   return {
-    inputs: mergeInputs(declared, derivedInputs(injector, callerParams)),
+    inputs: mergeInputs(declared, [
+      ...derivedInputs(injector, callerParams),
+      ...placeholderInputs(operation, injector, ctx.bound),
+    ]),
     async run(inputs, signal) {
       const scope = createScope(inputs, ctx.bound);
       const args = injector.resolve(inputs, scope, consumedNames);
@@ -140,6 +143,21 @@ function derivedInputs(
     });
   }
   return inputs;
+}
+
+/**
+ * Path placeholders of the consumed operation that no parameter declares and `with` does not
+ * fill are filled from the caller's input of the same name: they are required inputs.
+ */
+function placeholderInputs(
+  operation: ConsumedOperation,
+  injector: ReturnType<typeof compileWith>,
+  bound: Lookup,
+): InputSpec[] {
+  // A placeholder a bound variable fills (`{{env.TENANT}}`) is not the caller's to give.
+  return operation.placeholders
+    .filter((name) => !injector.fills(name) && bound(name) === undefined)
+    .map((name) => ({ name, type: 'string', required: true, feeds: name }));
 }
 
 function declaredInput(p: ExposedInputParameter | McpToolInputParameter): InputSpec {

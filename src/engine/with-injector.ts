@@ -19,6 +19,8 @@ export interface CompiledWith {
   readonly references: ReadonlyMap<string, string>;
   /** True when the unit declares no `with` (same-name pass-through applies). */
   readonly passThrough: boolean;
+  /** Whether `with` sets this consumed parameter (or placeholder). */
+  fills(name: string): boolean;
   resolve(
     inputs: Readonly<Record<string, unknown>>,
     scope: Lookup,
@@ -47,6 +49,7 @@ export function compileWith(
   return {
     references,
     passThrough,
+    fills: (name) => sources.has(name),
     resolve(inputs, scope, consumed) {
       const args: Record<string, unknown> = {};
       if (passThrough) {

@@ -194,6 +194,30 @@ describe.concurrent('exit 2: runtime failures, with a one-line reason', () => {
   });
 });
 
+describe('capabilities with nothing (yet) to listen on', () => {
+  it('stays up when every adapter is skipped, until SIGTERM (exit 0)', async () => {
+    const withoutRest = seedText.replace(/ {2}- type: rest\n[\s\S]*?(?= {2}- type: mcp)/, '');
+    expect(withoutRest).not.toContain('type: rest');
+    const onlyMcp = writeTemp('only-mcp.yaml', withoutRest);
+    const engine = await startCapability(onlyMcp, baseUri(), { GONG_API_KEY: TOKEN });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(engine.events).toContainEqual(
+      expect.objectContaining({ event: 'adapter.skipped', type: 'mcp' }),
+    );
+    expect(await engine.stop('SIGTERM')).toBe(0);
+  });
+
+  it('refuses a shared consumes file: nothing to serve (exit 2)', async () => {
+    const shared = writeTemp(
+      'shared.yaml',
+      'naftiko: "1.0.0-alpha2"\nconsumes:\n  - { type: http, namespace: a, description: A, baseUri: https://api.example.org }\n',
+    );
+    const run = await runCapability(shared, [], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('exposes nothing to serve');
+  });
+});
+
 describe('exit 2: options that name nothing, a missing file', () => {
   it('an override for a namespace the capability does not have (a typo must not go unnoticed)', async () => {
     const run = await runCapability(SEED, ['--base-uri', 'crm-crm-integraton=http://127.0.0.1:1'], {

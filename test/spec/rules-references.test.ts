@@ -149,4 +149,23 @@ describe('reference rules', () => {
       '32:21 error step-unresolved',
     ]);
   });
+
+  it('output-schema-missing: avro and protobuf need their schema file', async () => {
+    const doc = yaml`
+      naftiko: "1.0.0-alpha2"
+      capability:
+        consumes:
+          - type: http
+            namespace: records
+            description: Records
+            baseUri: https://api.example.org
+            resources:
+              - name: records
+                path: /records
+                operations:
+                  - { name: avro, method: GET, outputRawFormat: avro }
+                  - { name: proto, method: GET, outputRawFormat: protobuf, outputSchema: records.proto }
+    `;
+    expect(await briefs(doc)).toEqual(['12:59 warning output-schema-missing']);
+  });
 });

@@ -82,6 +82,12 @@ export async function runCommand(
         file: spec,
         warnings,
       });
+    if ((result.capability.doc.capability?.exposes ?? []).length === 0) {
+      io.stderr(
+        `naftiko: ${spec} exposes nothing to serve (a shared consumes file, or no exposes) [USAGE_INVALID]\n`,
+      );
+      return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
+    }
     capabilities.push(result.capability);
   }
 
@@ -155,7 +161,11 @@ export async function runCommand(
     },
   );
 
+  // Signal listeners do not keep Node's event loop alive: with no adapter listening (all of them
+  // skipped), this timer does, until the shutdown signal.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   await (options.shutdown ?? new Promise<void>(() => {}));
+  clearInterval(keepAlive);
   log.info('capability.stopping', 'stopping: finishing in-flight requests');
   await stopAll();
   log.info('capability.stopped', 'stopped');

@@ -6,6 +6,7 @@
  * returned as it is.
  */
 import { NaftikoError } from '../../errors.js';
+import { compileTemplate } from '../../spec/template.js';
 import type { Lookup } from '../../spec/template.js';
 import type {
   ConsumedHttpOperation,
@@ -48,6 +49,8 @@ export interface ConsumedOperation {
   readonly method: HttpMethod;
   /** Effective parameters: consumes-level, then resource-level, then operation-level (a later (name,in) replaces an earlier one). */
   readonly parameters: readonly ConsumedParameter[];
+  /** Path placeholders that no parameter declares: filled from the request scope by name. */
+  readonly placeholders: readonly string[];
   /** Builds and sends the request. `args`: caller values by consumed parameter name. `scope`: resolves template names for this request. */
   invoke(
     args: Readonly<Record<string, unknown>>,
@@ -93,6 +96,9 @@ export function compileOperation(
     name: op.name,
     method: op.method,
     parameters: params.map((p) => p.spec),
+    placeholders: compileTemplate(resource.path, { singleBrace: true }).names.filter(
+      (name) => !params.some((p) => p.spec.name === name),
+    ),
     async invoke(args, scope, signal, options) {
       const resolved = resolveParameters(params, { args, scope, variables, env });
       const target = url.render(variables, resolved.lookup);

@@ -19,6 +19,16 @@ export function collectInputs(
     if (value !== undefined) inputs[name] = value;
   }
   if (request.body !== undefined && request.body !== null) inputs.body = request.body;
+  // A required input spelt differently from a path parameter (`orgId` for `{orgid}`,
+  // `repo_slug` for `{repo-slug}`) takes its value: generators often write both forms.
+  for (const spec of specs) {
+    if (inputs[spec.name] !== undefined || !spec.required) continue;
+    const key = loose(spec.name);
+    for (const [routeKey, name] of params) {
+      const value = routeParams?.[routeKey];
+      if (value !== undefined && loose(name) === key) inputs[spec.name] = value;
+    }
+  }
   for (const spec of specs) {
     if (spec.in === 'header') {
       const value = request.headers[spec.name.toLowerCase()];
@@ -51,4 +61,8 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
+}
+
+function loose(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }

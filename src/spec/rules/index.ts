@@ -6,6 +6,7 @@ import {
   aggregateFunctionDuplicate,
   callUnresolved,
   forwardUnresolved,
+  outputSchemaMissing,
   refUnresolved,
   stepReference,
 } from './references.js';
@@ -34,6 +35,7 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   forwardUnresolved,
   stepReference,
   aggregateFunctionDuplicate,
+  outputSchemaMissing,
   namespaceDuplicate,
   portConflict,
   controlPort,

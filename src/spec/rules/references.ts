@@ -146,3 +146,29 @@ export const stepReference: SemanticRule = {
     }
   },
 };
+
+export const outputSchemaMissing: SemanticRule = {
+  id: 'output-schema-missing',
+  severity: 'warning',
+  summary:
+    'An `avro` or `protobuf` consumed operation names its `outputSchema`; without it every call fails.',
+  check(ctx, report) {
+    for (const consumes of ctx.consumes.values()) {
+      if (consumes.importedAt !== undefined) continue; // reported in its own file
+      for (const [r, resource] of (consumes.spec.resources ?? []).entries()) {
+        for (const [o, operation] of resource.operations.entries()) {
+          const format = operation.outputRawFormat?.toLowerCase();
+          if (
+            (format === 'avro' || format === 'protobuf') &&
+            operation.outputSchema === undefined
+          ) {
+            report(
+              `operation "${operation.name}" reads ${format} but names no outputSchema (the schema file to decode with)`,
+              [...consumes.path, 'resources', r, 'operations', o, 'outputRawFormat'],
+            );
+          }
+        }
+      }
+    }
+  },
+};

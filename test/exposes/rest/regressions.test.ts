@@ -212,4 +212,61 @@ describe('REST adapter regressions', () => {
     expect(post.statusCode).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
   });
+
+  it('a consumed path placeholder nothing declares is a required input, also taken from a path parameter spelt differently', async () => {
+    const up = await upstream();
+    const { app } = await restApp(
+      yaml`
+        naftiko: 1.0.0-alpha2
+        capability:
+          consumes:
+            - type: http
+              namespace: admin
+              baseUri: http://admin.invalid
+              resources:
+                - name: domains
+                  path: /orgs/{orgId}/domains
+                  operations:
+                    - name: list
+                      method: GET
+                      inputParameters: [{ name: ids, in: query, type: array }]
+          exposes:
+            - type: rest
+              namespace: admin-api
+              port: 8080
+              resources:
+                - path: /orgs/{orgid}/domains
+                  operations:
+                    - method: GET
+                      call: admin.list
+                      with: { ids: rest.ids }
+                - path: /domains
+                  operations:
+                    - method: GET
+                      call: admin.list
+                      with: { ids: rest.ids }
+      `,
+      { upstreams: { admin: up } },
+    );
+    const viaPath = await app.inject({ method: 'GET', url: '/orgs/o-1/domains?ids=7' });
+    expect(viaPath.statusCode).toBe(200);
+    const viaQuery = await app.inject({ method: 'GET', url: '/domains?orgId=o-2&ids=1,2' });
+    expect(viaQuery.statusCode).toBe(200);
+    expect(up.requests.map((r) => r.url)).toEqual([
+      '/orgs/o-1/domains?ids=7',
+      '/orgs/o-2/domains?ids=1&ids=2',
+    ]);
+    const missing = await app.inject({ method: 'GET', url: '/domains' });
+    expect(missing.statusCode).toBe(400);
+    expect(body(missing).errors).toEqual([{ name: 'orgId', message: 'orgId is required' }]);
+    const openapi = body(await app.inject({ method: 'GET', url: '/openapi.json' })) as {
+      paths: Record<
+        string,
+        { get: { parameters: { name: string; in: string; required: boolean }[] } }
+      >;
+    };
+    expect(openapi.paths['/domains']?.get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'orgId', in: 'query', required: true }),
+    );
+  });
 });
