@@ -5,17 +5,13 @@
  * names a parameter (or placeholder) of the consumed operation it feeds.
  */
 import type { Path } from '../diagnostic-sink.js';
+import { templateNames } from '../template.js';
 import type { ResolvedConsumes } from '../imports.js';
 import type { Binding, ConsumedHttpOperation, ConsumedHttpResource } from '../types.js';
 import { invocables, isObj, mcpTools } from '../walk.js';
 import type { RuleContext, SemanticRule } from './rule.js';
 
-const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
-const SINGLE_PLACEHOLDER = /(?<!\{)\{([^{}\s]+)\}(?!\})/g;
-
-export function placeholders(text: string): string[] {
-  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
-}
+const placeholders = (text: string): string[] => templateNames(text);
 
 function allBindings(ctx: RuleContext): Binding[] {
   return [...(ctx.doc.binds ?? []), ...(ctx.doc.capability?.binds ?? [])];
@@ -86,8 +82,7 @@ function acceptedNames(
   }
   const templated = [consumes.spec.baseUri, resource.path, JSON.stringify(operation.body ?? '')];
   for (const text of templated) {
-    for (const name of placeholders(text)) names.add(name);
-    for (const m of text.matchAll(SINGLE_PLACEHOLDER)) names.add(m[1] as string);
+    for (const name of templateNames(text, { singleBrace: true })) names.add(name);
   }
   return names;
 }

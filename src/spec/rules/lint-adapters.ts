@@ -3,6 +3,7 @@
  * OAuth 2.0, with their severities): paths without query strings or trailing slashes,
  * no placeholder example.com addresses, no authentication on stdio, OAuth 2.0 over https.
  */
+import type { Path } from '../diagnostic-sink.js';
 import { consumedResources, exposes, isObj, restResources } from '../walk.js';
 import { LOOPBACK } from './ports.js';
 import type { SemanticRule } from './rule.js';
@@ -84,23 +85,25 @@ export const mcpStdioAuthentication: SemanticRule = {
   },
 };
 
+/** The `authentication` of every adapter protected by OAuth 2.0, with its path. */
+function* oauth2(doc: unknown): Generator<[Record<string, unknown>, Path]> {
+  for (const [adapter, path] of exposes(doc)) {
+    const auth = adapter.authentication;
+    if (isObj(auth) && auth.type === 'oauth2') yield [auth, [...path, 'authentication']];
+  }
+}
+
 export const oauth2Https: SemanticRule = {
   id: 'oauth2-https',
   severity: 'error',
   summary: 'An OAuth 2.0 authorization server is reached over https.',
   check(ctx, report) {
-    for (const [adapter, path] of exposes(ctx.doc)) {
-      const auth = adapter.authentication;
-      if (!isObj(auth) || auth.type !== 'oauth2') continue;
+    for (const [auth, at] of oauth2(ctx.doc)) {
       if (
         typeof auth.authorizationServerUri === 'string' &&
         !auth.authorizationServerUri.startsWith('https://')
       ) {
-        report('authorizationServerUri must use https', [
-          ...path,
-          'authentication',
-          'authorizationServerUri',
-        ]);
+        report('authorizationServerUri must use https', [...at, 'authorizationServerUri']);
       }
     }
   },
@@ -111,10 +114,7 @@ export const oauth2Resource: SemanticRule = {
   severity: 'warning',
   summary: 'An OAuth 2.0 protected resource has an https identifier and declares its scopes.',
   check(ctx, report) {
-    for (const [adapter, path] of exposes(ctx.doc)) {
-      const auth = adapter.authentication;
-      if (!isObj(auth) || auth.type !== 'oauth2') continue;
-      const at = [...path, 'authentication'];
+    for (const [auth, at] of oauth2(ctx.doc)) {
       if (typeof auth.resource === 'string' && !auth.resource.startsWith('https://')) {
         report('the OAuth 2.0 resource identifier should use https', [...at, 'resource']);
       }
