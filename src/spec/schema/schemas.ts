@@ -86,11 +86,37 @@ export function validatorFor(level: SchemaLevel): ValidateFunction {
   return compile(level).validate;
 }
 
+type Check = (value: unknown) => boolean;
+const precompiled = new Map<SchemaLevel, Check>();
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the validators that `npm run build` generates next to this module (see
+ * scripts/build-validators.mjs). Where they are missing (tests run from the sources), the schema
+ * is compiled on first use instead.
+ */
+export function loadPrecompiledValidators(): Promise<void> {
+  loading ??= Promise.all(
+    (['strict', 'engine'] as const).map(async (level) => {
+      try {
+        const module = (await import(new URL(`./${level}-validator.js`, import.meta.url).href)) as {
+          validate: Check;
+        };
+        precompiled.set(level, module.validate);
+      } catch {
+        // not built: compile on demand
+      }
+    }),
+  ).then(() => undefined);
+  return loading;
+}
+
 /**
  * Validates a document against a level's schema: [] when it conforms, otherwise ajv's errors
  * with failed unions explained by their most likely branch (see union-errors.ts).
  */
 export function schemaErrors(level: SchemaLevel, value: unknown): ErrorObject[] {
+  if (precompiled.get(level)?.(value) === true) return [];
   const { validate, index } = compile(level);
   if (validate(value)) return [];
   return explainUnions(validate.errors ?? [], value, index);
