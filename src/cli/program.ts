@@ -77,6 +77,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--env-file <path>', 'read bound variables from a .env file (the environment wins)')
     .option(
+      '--stdio',
+      'serve the MCP adapter on stdin/stdout (logs on stderr); network adapters are not started',
+    )
+    .option('--mcp-stateless', 'MCP over HTTP without sessions (GET and DELETE answer 405)')
+    .option(
       '--timeout <ms>',
       'total timeout of each upstream call, in milliseconds (default 30000)',
     )

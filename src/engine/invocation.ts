@@ -138,7 +138,8 @@ function derivedInputs(
       name: input,
       type: param.in === 'body' && param.name === 'body' ? 'object' : param.type,
       ...(param.description !== undefined ? { description: param.description } : {}),
-      required: param.required,
+      // A path segment is always needed, whatever the parameter says.
+      required: param.required || param.in === 'path',
       feeds: param.name,
     });
   }
@@ -146,18 +147,26 @@ function derivedInputs(
 }
 
 /**
- * Path placeholders of the consumed operation that no parameter declares and `with` does not
- * fill are filled from the caller's input of the same name: they are required inputs.
+ * Path placeholders of the consumed operation that no parameter declares: required inputs,
+ * named as `with` references them (`imo: tools.imo`), or, when `with` leaves them out, by the
+ * placeholder itself (filled from the caller's input of the same name).
  */
 function placeholderInputs(
   operation: ConsumedOperation,
   injector: ReturnType<typeof compileWith>,
   bound: Lookup,
 ): InputSpec[] {
-  // A placeholder a bound variable fills (`{{env.TENANT}}`) is not the caller's to give.
-  return operation.placeholders
-    .filter((name) => !injector.fills(name) && bound(name) === undefined)
-    .map((name) => ({ name, type: 'string', required: true, feeds: name }));
+  const inputs: InputSpec[] = [];
+  for (const name of operation.placeholders) {
+    const reference = injector.references.get(name);
+    if (reference !== undefined) {
+      inputs.push({ name: reference, type: 'string', required: true, feeds: name });
+    } else if (!injector.fills(name) && bound(name) === undefined) {
+      // A placeholder a bound variable fills (`{{env.TENANT}}`) is not the caller's to give.
+      inputs.push({ name, type: 'string', required: true, feeds: name });
+    }
+  }
+  return inputs;
 }
 
 function declaredInput(p: ExposedInputParameter | McpToolInputParameter): InputSpec {

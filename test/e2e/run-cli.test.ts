@@ -196,13 +196,29 @@ describe.concurrent('exit 2: runtime failures, with a one-line reason', () => {
 
 describe('capabilities with nothing (yet) to listen on', () => {
   it('stays up when every adapter is skipped, until SIGTERM (exit 0)', async () => {
-    const withoutRest = seedText.replace(/ {2}- type: rest\n[\s\S]*?(?= {2}- type: mcp)/, '');
-    expect(withoutRest).not.toContain('type: rest');
-    const onlyMcp = writeTemp('only-mcp.yaml', withoutRest);
-    const engine = await startCapability(onlyMcp, baseUri(), { GONG_API_KEY: TOKEN });
+    const onlySkill = writeTemp(
+      'only-skill.yaml',
+      [
+        'naftiko: "1.0.0-alpha2"',
+        'capability:',
+        '  exposes:',
+        '    - type: skill',
+        '      namespace: docs',
+        '      port: 19999',
+        '      skills:',
+        '        - name: howto',
+        '          description: How to use the CRM',
+        '          tools: [{ name: t, description: d, instruction: read }]',
+        '',
+      ].join('\n'),
+    );
+    const engine = await startCapability(onlySkill, [], {});
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(engine.events).toContainEqual(
-      expect.objectContaining({ event: 'adapter.skipped', type: 'mcp' }),
+      expect.objectContaining({ event: 'adapter.skipped', type: 'skill' }),
+    );
+    expect(engine.events).toContainEqual(
+      expect.objectContaining({ event: 'capability.ready', adapters: 0 }),
     );
     expect(await engine.stop('SIGTERM')).toBe(0);
   });
@@ -318,18 +334,20 @@ describe('shutdown', () => {
 });
 
 describe('--log-format pretty', () => {
-  it('prints one line per adapter with its URL, the skipped MCP adapter and a ready line', async () => {
+  it('prints one line per adapter with its URL, then a ready line', async () => {
     const engine = await startCapability(SEED, [...baseUri(), '--log-format', 'pretty'], {
       GONG_API_KEY: TOKEN,
     });
     const listening = engine.lines.filter((l) => l.includes('listening on'));
-    expect(listening).toHaveLength(1);
+    expect(listening).toHaveLength(2);
     expect(listening[0]).toMatch(
       new RegExp(`^rest adapter "${REST_NS}" listening on http://127\\.0\\.0\\.1:\\d+$`),
     );
+    expect(listening[1]).toMatch(
+      new RegExp(`^mcp adapter "${MCP_NS}" listening on http://localhost:\\d+/mcp$`),
+    );
     expect(engine.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(engine.lines.some((l) => l.includes(MCP_NS) && l.includes('skipped'))).toBe(true);
-    expect(engine.lines).toContain('ready: 1 adapter listening');
+    expect(engine.lines).toContain('ready: 2 adapters listening');
     expect(engine.lines.some((l) => l.startsWith('{'))).toBe(false);
     expect((await http(engine.url, 'GET', '/openapi.json')).status).toBe(200);
     expect(await engine.stop()).toBe(0);

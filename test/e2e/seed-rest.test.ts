@@ -67,8 +67,8 @@ async function registerDirectly(name = 'Seeded'): Promise<string> {
 }
 
 describe('startup', () => {
-  it('logs the REST adapter with its real port, and the MCP adapter as skipped', () => {
-    expect([...engine.urls.keys()]).toEqual([REST_NS]);
+  it('logs the REST and MCP adapters with their real ports', () => {
+    expect([...engine.urls.keys()]).toEqual([REST_NS, MCP_NS]);
     const url = new URL(engine.urls.get(REST_NS) ?? '');
     expect(url.protocol).toBe('http:');
     expect(Number(url.port)).toBeGreaterThan(0);
@@ -77,10 +77,13 @@ describe('startup', () => {
     const listening = engine.events.filter((e) => e.event === 'adapter.listening');
     expect(listening).toEqual([
       expect.objectContaining({ type: 'rest', namespace: REST_NS, url: engine.url }),
+      expect.objectContaining({
+        type: 'mcp',
+        namespace: MCP_NS,
+        url: expect.stringMatching(/^http:\/\/localhost:\d+\/mcp$/),
+      }),
     ]);
-    expect(engine.events).toContainEqual(
-      expect.objectContaining({ event: 'adapter.skipped', type: 'mcp', namespace: MCP_NS }),
-    );
+    expect(engine.events.some((e) => e.event === 'adapter.skipped')).toBe(false);
     expect(engine.events.at(-1)).toMatchObject({ event: 'capability.ready' });
     // Every stdout line is a JSON object in json log format.
     expect(engine.lines.filter((l) => l.trim() !== '')).toHaveLength(engine.events.length);

@@ -12,11 +12,11 @@ import { createRuntime } from '../../engine/runtime.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { readEnvFile } from '../../engine/bindings.js';
 import type { RunningAdapter } from '../../exposes/adapter.js';
-import { startRestAdapter } from '../../exposes/rest/rest-adapter.js';
 import { compareDiagnostics, hasErrors } from '../../spec/diagnostics.js';
 import { createValidator } from '../../spec/validate.js';
 import type { LoadedCapability } from '../../spec/validate.js';
 import { formatReports } from '../output/format-diagnostics.js';
+import { startAdapter } from '../start-adapter.js';
 import type { CliIo } from '../program.js';
 import {
   forNamespace,
@@ -34,6 +34,10 @@ export interface RunOptions {
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly timeout?: string;
+  /** Serve the MCP adapter on stdin/stdout; network adapters are not started. */
+  readonly stdio?: boolean;
+  /** MCP over HTTP without sessions (for many instances behind a load balancer). */
+  readonly mcpStateless?: boolean;
   /** Resolves when the process should shut down (signals, in production). */
   readonly shutdown?: Promise<unknown>;
 }
@@ -51,8 +55,10 @@ export async function runCommand(
   const addresses = parsePairs('--address', options.address);
   const timeout = parsePositiveInt('--timeout', options.timeout);
   const envFile = options.envFile === undefined ? undefined : readEnvFile(options.envFile);
+  // In stdio mode stdout carries the MCP protocol: every log line goes to stderr.
+  const stdio = { enabled: options.stdio === true, claimed: false };
   const stream = {
-    write: (text: string) => (io.stdout(text), true),
+    write: (text: string) => ((stdio.enabled ? io.stderr : io.stdout)(text), true),
   } as unknown as NodeJS.WritableStream;
   let log: Logger = createLogger({
     level: options.logLevel,
@@ -61,6 +67,7 @@ export async function runCommand(
   });
 
   const capabilities: LoadedCapability[] = [];
+  const warnings: [string, number][] = [];
   const validator = createValidator();
   for (const spec of specs) {
     if (!existsSync(spec)) {
@@ -76,12 +83,6 @@ export async function runCommand(
       io.stderr(`naftiko: ${spec} is not a valid capability; not starting [SPEC_INVALID]\n`);
       return 1;
     }
-    const warnings = result.diagnostics.length;
-    if (warnings > 0)
-      log.debug('capability.warnings', `${spec}: ${warnings} warnings (see naftiko validate)`, {
-        file: spec,
-        warnings,
-      });
     if ((result.capability.doc.capability?.exposes ?? []).length === 0) {
       io.stderr(
         `naftiko: ${spec} exposes nothing to serve (a shared consumes file, or no exposes) [USAGE_INVALID]\n`,
@@ -89,6 +90,17 @@ export async function runCommand(
       return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
     }
     capabilities.push(result.capability);
+    warnings.push([spec, result.diagnostics.length]);
+  }
+
+  stdio.enabled ||= capabilities.some((c) =>
+    (c.doc.capability?.exposes ?? []).some((a) => a.type === 'mcp' && a.transport === 'stdio'),
+  );
+  for (const [spec, count] of warnings.filter(([, n]) => n > 0)) {
+    log.debug('capability.warnings', `${spec}: ${count} warnings (see naftiko validate)`, {
+      file: spec,
+      warnings: count,
+    });
   }
 
   // A mistyped namespace would silently leave a production base URI (and its key) in use.
@@ -100,6 +112,7 @@ export async function runCommand(
 
   const runtimes: Runtime[] = [];
   const adapters: RunningAdapter[] = [];
+  const stdioClosed = deferred();
   const stopAll = async () => {
     await Promise.allSettled(adapters.map((a) => a.stop(DRAIN_MS)));
     await Promise.allSettled(runtimes.map((r) => r.close()));
@@ -117,10 +130,20 @@ export async function runCommand(
       log = log.withRedaction(runtime.redact);
       for (const adapter of capability.doc.capability?.exposes ?? []) {
         const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
-        if (adapter.type !== 'rest') {
+        const port = forNamespace(ports, namespace);
+        const address = forNamespace(addresses, namespace);
+        const outcome = await startAdapter(adapter, runtime, {
+          ...(port !== undefined ? { port } : {}),
+          ...(address !== undefined ? { address } : {}),
+          stdio,
+          stateless: options.mcpStateless === true,
+          onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
+          onStdioClose: stdioClosed.resolve,
+        });
+        if ('skipped' in outcome) {
           log.warn(
             'adapter.skipped',
-            `${adapter.type} adapter "${namespace}" skipped: not supported by this engine yet`,
+            `${adapter.type} adapter "${namespace}" skipped: ${outcome.skipped}`,
             {
               type: adapter.type,
               namespace,
@@ -128,13 +151,7 @@ export async function runCommand(
           );
           continue;
         }
-        const port = forNamespace(ports, namespace);
-        const address = forNamespace(addresses, namespace);
-        const running = await startRestAdapter(adapter, runtime, {
-          ...(port !== undefined ? { port } : {}),
-          ...(address !== undefined ? { address } : {}),
-          onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
-        });
+        const running = outcome.running;
         adapters.push(running);
         log.info(
           'adapter.listening',
@@ -164,7 +181,7 @@ export async function runCommand(
   // Signal listeners do not keep Node's event loop alive: with no adapter listening (all of them
   // skipped), this timer does, until the shutdown signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  await (options.shutdown ?? new Promise<void>(() => {}));
+  await Promise.race([options.shutdown ?? new Promise<void>(() => {}), stdioClosed.promise]);
   clearInterval(keepAlive);
   log.info('capability.stopping', 'stopping: finishing in-flight requests');
   await stopAll();
@@ -198,4 +215,10 @@ function unknownNamespaces(
     }
   }
   return undefined;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

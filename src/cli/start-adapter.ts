@@ -1,0 +1,61 @@
+/**
+ * Starts one exposed adapter for `naftiko run`, or says why it is skipped. In stdio mode (the
+ * `--stdio` option, or an MCP adapter declared with `transport: stdio`) stdin/stdout belong to
+ * the first MCP adapter and network adapters are not started.
+ */
+import type { Runtime } from '../engine/runtime.js';
+import type { RunningAdapter } from '../exposes/adapter.js';
+import { serveMcpStdio, startMcpHttpAdapter } from '../exposes/mcp/index.js';
+import { startRestAdapter } from '../exposes/rest/rest-adapter.js';
+import type { ExposesAdapter } from '../spec/types.js';
+
+export interface StartContext {
+  readonly port?: number;
+  readonly address?: string;
+  /** stdin/stdout are the MCP transport; true while no MCP adapter has claimed them yet. */
+  readonly stdio: { enabled: boolean; claimed: boolean };
+  readonly stateless: boolean;
+  readonly onError: (err: unknown) => void;
+  /** The stdio client went away: the capability should stop. */
+  readonly onStdioClose: () => void;
+}
+
+export type StartOutcome = { running: RunningAdapter } | { skipped: string };
+
+export async function startAdapter(
+  adapter: ExposesAdapter,
+  runtime: Runtime,
+  ctx: StartContext,
+): Promise<StartOutcome> {
+  const listen = {
+    ...(ctx.port !== undefined ? { port: ctx.port } : {}),
+    ...(ctx.address !== undefined ? { address: ctx.address } : {}),
+  };
+  if (ctx.stdio.enabled) {
+    if (adapter.type !== 'mcp') return { skipped: 'stdio mode: network adapters are not started' };
+    if (ctx.stdio.claimed) return { skipped: 'stdio is already served by another MCP adapter' };
+    ctx.stdio.claimed = true;
+    return {
+      running: await serveMcpStdio(adapter, runtime, {
+        onError: ctx.onError,
+        onClose: ctx.onStdioClose,
+      }),
+    };
+  }
+  switch (adapter.type) {
+    case 'rest':
+      return {
+        running: await startRestAdapter(adapter, runtime, { ...listen, onError: ctx.onError }),
+      };
+    case 'mcp':
+      return {
+        running: await startMcpHttpAdapter(adapter, runtime, {
+          ...listen,
+          stateless: ctx.stateless,
+          onError: ctx.onError,
+        }),
+      };
+    default:
+      return { skipped: 'not supported by this engine yet' };
+  }
+}

@@ -1,0 +1,12 @@
+/** The MCP adapter (contract §8): re-exports only. */
+export { callTool } from './call-tool.js';
+export { inputSchemaOf } from './input-schema.js';
+export type { ToolInputSchema } from './input-schema.js';
+export { MCP_PATHS, startMcpHttpAdapter } from './mcp-http.js';
+export type { McpHttpOptions } from './mcp-http.js';
+export { createMcpServer } from './mcp-server.js';
+export type { McpServerOptions } from './mcp-server.js';
+export { serveMcpStdio } from './mcp-stdio.js';
+export type { McpStdioOptions } from './mcp-stdio.js';
+export { annotationsOf, compileTools } from './tool-definitions.js';
+export type { CompiledTool } from './tool-definitions.js';

@@ -1,0 +1,195 @@
+/**
+ * The Streamable HTTP transport of an MCP adapter (contract §8, MCP 2025-11-25 "Streamable
+ * HTTP"): a fastify server on the adapter's address (localhost unless it says otherwise) whose
+ * `/mcp` and `/` routes (POST, GET, DELETE) are handed to the SDK's transport. Sessions by
+ * default — one transport and one `Server` per session, all sharing the tools compiled at load —
+ * or stateless (a fresh pair per request) for scale-out. Host and Origin are checked first.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NaftikoError } from '../../errors.js';
+import type { Runtime } from '../../engine/runtime.js';
+import type { ExposesMcp } from '../../spec/types.js';
+import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { createMcpServer } from './mcp-server.js';
+import { requestGuard } from './request-guard.js';
+import { compileTools } from './tool-definitions.js';
+
+export interface McpHttpOptions extends ListenOptions {
+  /** No sessions: every request gets its own transport and server (default false). */
+  readonly stateless?: boolean;
+  /** Largest accepted request body, in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+interface Session {
+  readonly transport: StreamableHTTPServerTransport;
+  readonly server: Server;
+}
+
+export const MCP_PATHS = ['/mcp', '/'];
+
+export async function startMcpHttpAdapter(
+  adapter: ExposesMcp,
+  runtime: Runtime,
+  options: McpHttpOptions = {},
+): Promise<RunningAdapter> {
+  const host = options.address ?? adapter.address ?? 'localhost';
+  // The schema requires `port` for the http transport; 0 (any free port) is only a fallback.
+  const port = options.port ?? adapter.port ?? 0;
+  const tools = compileTools(adapter, runtime);
+  const sessions = new Map<string, Session>();
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+  const guard = requestGuard(host, () => listeningPort(app, port));
+  let closing = false;
+  let inflight = 0;
+
+  const open = async (stateful: boolean): Promise<Session> => {
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: stateful ? randomUUID : undefined,
+      onsessioninitialized: (id) => void sessions.set(id, session),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+    };
+    const server = createMcpServer(adapter, runtime, {
+      tools,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+    const session: Session = { transport, server };
+    await server.connect(transport);
+    return session;
+  };
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (closing) return rpcError(reply, 503, 'Service Unavailable: the server is stopping');
+    const refusal = guard(request.headers.host, single(request.headers.origin));
+    if (refusal !== undefined) return rpcError(reply, 403, refusal);
+    let body: unknown;
+    if (request.method === 'POST') {
+      // Checked here, not only in the SDK, so that a request without a session gets the answer
+      // about its body rather than about the missing session.
+      if (!isJson(request.headers['content-type'])) {
+        return rpcError(
+          reply,
+          415,
+          'Unsupported Media Type: Content-Type must be application/json',
+        );
+      }
+      const parsed = parseJson(request.body);
+      if (!parsed.ok) return rpcError(reply, 400, 'Parse error: Invalid JSON', -32700);
+      body = parsed.value;
+    }
+    const sessionId = single(request.headers['mcp-session-id']);
+    let session: Session | undefined;
+    if (options.stateless) session = await open(false);
+    else if (sessionId !== undefined) {
+      session = sessions.get(sessionId);
+      if (session === undefined) return rpcError(reply, 404, 'Session not found', -32001);
+    } else if (request.method === 'POST' && isInitializeRequest(body)) session = await open(true);
+    else return rpcError(reply, 400, 'Bad Request: No valid session ID provided');
+
+    reply.hijack();
+    const counted = request.method === 'POST';
+    if (counted) inflight++;
+    reply.raw.once('close', () => {
+      if (counted) inflight--;
+      // A stateless pair, or an initialize that created no session, serves this request only.
+      if (options.stateless || session.transport.sessionId === undefined) {
+        void session.server.close();
+      }
+    });
+    try {
+      await session.transport.handleRequest(request.raw, reply.raw, body);
+    } catch (err) {
+      options.onError?.(err);
+      if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
+    }
+  };
+
+  app.removeAllContentTypeParsers();
+  // Bodies are read as text and parsed (or refused) by the route, which hands them to the SDK.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, _request, reply) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) options.onError?.(err);
+    const message = err instanceof Error ? err.message : 'Bad Request';
+    return rpcError(reply, status, status >= 500 ? 'Internal error' : message);
+  });
+  for (const url of MCP_PATHS)
+    app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
+
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new NaftikoError(
+      'ADDRESS_IN_USE',
+      `MCP adapter "${adapter.namespace}" cannot listen on ${host}:${port} (${code ?? 'error'})`,
+      { cause: err },
+    );
+  }
+  const shownHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    type: 'mcp',
+    namespace: adapter.namespace,
+    url: `http://${shownHost}:${listeningPort(app, port)}/mcp`,
+    async stop(graceMs = 10_000) {
+      // New requests get 503; in-flight tool calls may finish; then sessions (and their
+      // long-lived SSE streams) are closed, and the server with them.
+      closing = true;
+      const deadline = Date.now() + graceMs;
+      while (inflight > 0 && Date.now() < deadline) await sleep(20);
+      await Promise.allSettled([...sessions.values()].map((s) => s.server.close()));
+      app.server.closeIdleConnections();
+      const cut = setTimeout(() => app.server.closeAllConnections(), 100).unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}
+
+function listeningPort(app: FastifyInstance, fallback: number): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : fallback;
+}
+
+/** A JSON-RPC error answered by the adapter itself (before the SDK sees the request). */
+function rpcError(reply: FastifyReply, status: number, message: string, code = -32000) {
+  return reply.code(status).send({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json';
+}
+
+function parseJson(body: unknown): { ok: true; value: unknown } | { ok: false } {
+  if (typeof body !== 'string') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

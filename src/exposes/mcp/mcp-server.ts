@@ -1,0 +1,52 @@
+/**
+ * The MCP server of one `type: mcp` adapter, transport-agnostic (contract §8): the SDK's
+ * low-level `Server`, named after the adapter namespace, with the adapter description as
+ * `instructions`, answering `tools/list` with the compiled definitions and `tools/call` through
+ * `callTool`. An unknown tool is a JSON-RPC error -32602 (invalid params).
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode as RpcErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Runtime } from '../../engine/runtime.js';
+import { packageVersion } from '../../package-info.js';
+import type { ExposesMcp } from '../../spec/types.js';
+import { callTool } from './call-tool.js';
+import { compileTools } from './tool-definitions.js';
+import type { CompiledTool } from './tool-definitions.js';
+
+export interface McpServerOptions {
+  /** Tools compiled once (`compileTools`) and shared by every server of the adapter. */
+  readonly tools?: readonly CompiledTool[];
+  /** Unexpected errors of a tool call (engine bugs), for logging. */
+  readonly onError?: (err: unknown) => void;
+}
+
+export function createMcpServer(
+  adapter: ExposesMcp,
+  runtime: Runtime,
+  options: McpServerOptions = {},
+): Server {
+  const tools = options.tools ?? compileTools(adapter, runtime);
+  const byName = new Map(tools.map((t) => [t.definition.name, t]));
+  const definitions = tools.map((t) => t.definition);
+  const server = new Server(
+    { name: adapter.namespace, version: packageVersion() },
+    {
+      capabilities: { tools: {} },
+      ...(adapter.description !== undefined ? { instructions: adapter.description } : {}),
+    },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const tool = byName.get(request.params.name);
+    if (tool === undefined) {
+      throw new McpError(RpcErrorCode.InvalidParams, `unknown tool: ${request.params.name}`);
+    }
+    return callTool(tool, request.params.arguments ?? {}, runtime, extra.signal, options.onError);
+  });
+  return server;
+}

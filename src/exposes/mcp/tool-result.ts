@@ -1,0 +1,60 @@
+/**
+ * The one MCP wire mapping of what a tool call produced (contract §8): a value or an upstream
+ * success becomes a text content with the JSON (and `structuredContent` for an object); an
+ * upstream status >= 400 or an engine error becomes an `isError: true` result. Every text passes
+ * through the runtime's redactor, so a bound secret never reaches an MCP client.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { InvocationResult } from '../../engine/invocation.js';
+import { problemFor } from '../problem.js';
+
+type Redact = (text: string) => string;
+
+/** How much of an upstream error body an `isError` result quotes. */
+export const MAX_ERROR_BODY_CHARS = 2000;
+
+export function toolResult(result: InvocationResult, redact: Redact): CallToolResult {
+  if (result.kind === 'value') return textResult(JSON.stringify(result.value ?? null), redact);
+  const { status, raw } = result.response;
+  const text = raw.toString('utf8');
+  if (status < 400) return textResult(text, redact);
+  return errorResult(`upstream answered ${status}: ${truncate(redact(text))}`);
+}
+
+/** An engine error (invalid inputs, timeouts, unreachable upstream...) as `code: message`. */
+export function toolErrorResult(err: unknown, redact: Redact): CallToolResult {
+  const problem = problemFor(err, redact);
+  return errorResult(`${problem.code}: ${problem.detail}`);
+}
+
+function errorResult(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/** Text as it goes out (redacted); `structuredContent` when that text is a JSON object. */
+function textResult(text: string, redact: Redact): CallToolResult {
+  const clean = redact(text);
+  const structured = jsonObject(clean);
+  return {
+    content: [{ type: 'text', text: clean }],
+    ...(structured !== undefined ? { structuredContent: structured } : {}),
+  };
+}
+
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  // Cheap pre-check: only a text that starts like an object can parse to one.
+  if (!text.trimStart().startsWith('{')) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redact before truncating: a cut could otherwise leave half a secret unrecognised. */
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_BODY_CHARS ? `${text.slice(0, MAX_ERROR_BODY_CHARS)}…` : text;
+}
