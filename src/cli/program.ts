@@ -5,7 +5,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CATALOGUE, toNaftikoError } from '../errors.js';
 import { packageVersion } from '../package-info.js';
-import { runCommand } from './commands/run.js';
 import type { RunOptions } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { collectPair } from './run-options.js';
@@ -96,6 +95,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         .default('pretty'),
     )
     .action(async (specs: string[], opts: Omit<RunOptions, 'shutdown'>) => {
+      // Loaded on demand: `validate` does not need the servers (fastify, undici, the MCP SDK).
+      const { runCommand } = await import('./commands/run.js');
       const shutdown = io.untilStopped?.();
       exitCode = await runCommand(specs, { ...opts, ...(shutdown ? { shutdown } : {}) }, io);
     });

@@ -1,5 +1,6 @@
 /** Parsing of `naftiko run`'s repeatable `<namespace>=<value>` options. */
 import { NaftikoError } from '../errors.js';
+import type { LoadedCapability } from '../spec/validate.js';
 
 /** Collects `ns=value` pairs (commander's repeatable-option reducer). */
 export function collectPair(value: string, previous: string[] = []): string[] {
@@ -57,4 +58,32 @@ export function parsePositiveInt(option: string, raw: string | undefined): numbe
 /** The value for a namespace: its own entry, else the `*` entry. */
 export function forNamespace<T>(map: ReadonlyMap<string, T>, namespace: string): T | undefined {
   return map.get(namespace) ?? map.get('*');
+}
+
+/** The first override that names no namespace of the capabilities, described; or undefined. */
+export function unknownNamespaces(
+  capabilities: readonly LoadedCapability[],
+  baseUris: ReadonlyMap<string, unknown>,
+  ports: ReadonlyMap<string, unknown>,
+  addresses: ReadonlyMap<string, unknown>,
+): string | undefined {
+  const consumes = new Set(capabilities.flatMap((c) => [...c.consumes.keys()]));
+  const adapters = new Set(
+    capabilities.flatMap((c) =>
+      (c.doc.capability?.exposes ?? []).map((a) => ('namespace' in a ? a.namespace : 'control')),
+    ),
+  );
+  const checks: [string, ReadonlyMap<string, unknown>, Set<string>, string][] = [
+    ['--base-uri', baseUris, consumes, 'consumes'],
+    ['--port', ports, adapters, 'adapter'],
+    ['--address', addresses, adapters, 'adapter'],
+  ];
+  for (const [option, map, known, kind] of checks) {
+    for (const namespace of map.keys()) {
+      if (namespace !== '*' && !known.has(namespace)) {
+        return `${option} ${namespace}: no ${kind} namespace "${namespace}" (known: ${[...known].join(', ') || 'none'})`;
+      }
+    }
+  }
+  return undefined;
 }

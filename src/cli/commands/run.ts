@@ -24,6 +24,7 @@ import {
   parsePairs,
   parsePorts,
   parsePositiveInt,
+  unknownNamespaces,
 } from '../run-options.js';
 
 export interface RunOptions {
@@ -187,34 +188,6 @@ export async function runCommand(
   await stopAll();
   log.info('capability.stopped', 'stopped');
   return 0;
-}
-
-/** The first override that names no namespace of the capabilities, described; or undefined. */
-function unknownNamespaces(
-  capabilities: readonly LoadedCapability[],
-  baseUris: ReadonlyMap<string, unknown>,
-  ports: ReadonlyMap<string, unknown>,
-  addresses: ReadonlyMap<string, unknown>,
-): string | undefined {
-  const consumes = new Set(capabilities.flatMap((c) => [...c.consumes.keys()]));
-  const adapters = new Set(
-    capabilities.flatMap((c) =>
-      (c.doc.capability?.exposes ?? []).map((a) => ('namespace' in a ? a.namespace : 'control')),
-    ),
-  );
-  const checks: [string, ReadonlyMap<string, unknown>, Set<string>, string][] = [
-    ['--base-uri', baseUris, consumes, 'consumes'],
-    ['--port', ports, adapters, 'adapter'],
-    ['--address', addresses, adapters, 'adapter'],
-  ];
-  for (const [option, map, known, kind] of checks) {
-    for (const namespace of map.keys()) {
-      if (namespace !== '*' && !known.has(namespace)) {
-        return `${option} ${namespace}: no ${kind} namespace "${namespace}" (known: ${[...known].join(', ') || 'none'})`;
-      }
-    }
-  }
-  return undefined;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
