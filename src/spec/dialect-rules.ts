@@ -10,6 +10,7 @@ import {
   ENGINE_BASE_URI,
   ENGINE_PARAMETER_NAME,
   ENGINE_RESOURCE_NAME,
+  ENGINE_TOOL_NAME,
 } from './schema/engine-schema.js';
 import {
   consumedInputParameters,
@@ -19,6 +20,7 @@ import {
   inlineConsumes,
   invocables,
   isObj,
+  mcpTools,
   restOperations,
   restResources,
 } from './walk.js';
@@ -116,7 +118,8 @@ export const DIALECT_RULES: readonly DialectRule[] = [
   {
     id: 'dialect-name-case',
     conformance: true,
-    summary: 'A resource or operation name that is not kebab-case (`list_items`, `orders.json`).',
+    summary:
+      'A resource, operation or MCP tool name that is not kebab-case (`list_items`, `orders.json`).',
     detect(doc, report) {
       const engine = new RegExp(ENGINE_RESOURCE_NAME);
       const named = [
@@ -125,6 +128,16 @@ export const DIALECT_RULES: readonly DialectRule[] = [
         ...[...restResources(doc)].map(([o, p]) => [o, p, 'REST resource'] as const),
         ...[...restOperations(doc)].map(([o, p]) => [o, p, 'REST operation'] as const),
       ];
+      const toolName = new RegExp(ENGINE_TOOL_NAME);
+      for (const [tool, path] of mcpTools(doc)) {
+        const name = tool.name;
+        if (typeof name === 'string' && !STRICT_KEBAB.test(name) && toolName.test(name)) {
+          report(
+            `MCP tool name "${name}" is not kebab-case (alpha2 allows letters, digits and '-')`,
+            [...path, 'name'],
+          );
+        }
+      }
       for (const [item, path, what] of named) {
         const name = item.name;
         if (typeof name === 'string' && !STRICT_KEBAB.test(name) && engine.test(name)) {

@@ -2,25 +2,39 @@
  * The MCP server of one `type: mcp` adapter, transport-agnostic (contract §8): the SDK's
  * low-level `Server`, named after the adapter namespace, with the adapter description as
  * `instructions`, answering `tools/list` with the compiled definitions and `tools/call` through
- * `callTool`. An unknown tool is a JSON-RPC error -32602 (invalid params).
+ * `callTool`. An unknown tool is a JSON-RPC error -32602 (invalid params). Resources and
+ * prompts (`resources.ts`, `prompts.ts`) are advertised and answered only when declared.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode as RpcErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import { callTool } from './call-tool.js';
+import { compilePrompts } from './prompts.js';
+import type { CompiledPrompts } from './prompts.js';
+import { compileResources } from './resources.js';
+import type { CompiledResources } from './resources.js';
 import { compileTools } from './tool-definitions.js';
 import type { CompiledTool } from './tool-definitions.js';
 
 export interface McpServerOptions {
   /** Tools compiled once (`compileTools`) and shared by every server of the adapter. */
   readonly tools?: readonly CompiledTool[];
+  /** Resources compiled once (`compileResources`); compiled per server otherwise. */
+  readonly resources?: CompiledResources;
+  /** Prompts compiled once (`compilePrompts`); compiled per server otherwise. */
+  readonly prompts?: CompiledPrompts;
   /** Unexpected errors of a tool call (engine bugs), for logging. */
   readonly onError?: (err: unknown) => void;
 }
@@ -33,10 +47,16 @@ export function createMcpServer(
   const tools = options.tools ?? compileTools(adapter, runtime);
   const byName = new Map(tools.map((t) => [t.definition.name, t]));
   const definitions = tools.map((t) => t.definition);
+  const resources = options.resources ?? compileResources(adapter, runtime);
+  const prompts = options.prompts ?? compilePrompts(adapter, runtime);
   const server = new Server(
     { name: adapter.namespace, version: packageVersion() },
     {
-      capabilities: { tools: {} },
+      capabilities: {
+        tools: {},
+        ...(resources.present ? { resources: {} } : {}),
+        ...(prompts.present ? { prompts: {} } : {}),
+      },
       ...(adapter.description !== undefined ? { instructions: adapter.description } : {}),
     },
   );
@@ -48,5 +68,24 @@ export function createMcpServer(
     }
     return callTool(tool, request.params.arguments ?? {}, runtime, extra.signal, options.onError);
   });
+  if (resources.present) {
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+      resources: await resources.list(),
+    }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+      resourceTemplates: [...resources.templates],
+    }));
+    server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+      resources.read(request.params.uri, extra.signal),
+    );
+  }
+  if (prompts.present) {
+    server.setRequestHandler(ListPromptsRequestSchema, () => ({
+      prompts: [...prompts.definitions],
+    }));
+    server.setRequestHandler(GetPromptRequestSchema, (request) =>
+      prompts.get(request.params.name, request.params.arguments ?? {}),
+    );
+  }
   return server;
 }

@@ -26,6 +26,8 @@ export const ENGINE_PARAMETER_NAME = '^\\S+$';
  * only address operation names that fit its `namespace.operation` pattern.
  */
 export const ENGINE_RESOURCE_NAME = '^\\S+$';
+/** MCP tool names as the MCP specification allows them (the 64-character limit is a rule). */
+export const ENGINE_TOOL_NAME = '^[A-Za-z0-9_.-]+$';
 /** http(s) URL with templates anywhere after the host, or a URL that is a template itself. */
 export const ENGINE_BASE_URI = '^(?:https?://[^/]+(?:/[\\s\\S]*)?|\\{\\{[\\s\\S]+)$';
 
@@ -82,6 +84,17 @@ export const DIALECT_PATCHES: readonly DialectPatch[] = [
         description: 'a name, without whitespace',
         type: 'string',
         pattern: ENGINE_RESOURCE_NAME,
+      };
+    },
+  },
+  {
+    // Also MCP tool names: MCP allows `_` and `.` (`test_simple_text`), alpha2 does not.
+    rule: 'dialect-name-case',
+    apply(_schema, defs) {
+      defs.ToolName = {
+        description: "an MCP tool name: letters, digits, '_', '-' and '.'",
+        type: 'string',
+        pattern: ENGINE_TOOL_NAME,
       };
     },
   },

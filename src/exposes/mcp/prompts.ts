@@ -1,0 +1,110 @@
+/**
+ * The prompts of an MCP adapter (contract §8): `prompts/list` gives each prompt's name, title
+ * (= `label`), description and arguments (required unless `required: false`); `prompts/get`
+ * refuses missing required arguments, then renders the inline `template` messages — or the
+ * `location` file, as one user message — with `{{arg}}` substitution (unknown names render
+ * empty). A relative `location` (`file:///./x`) is read from the capability file's folder.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import {
+  ErrorCode as RpcErrorCode,
+  McpError,
+  type GetPromptResult,
+  type Prompt,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Runtime } from '../../engine/runtime.js';
+import { compileTemplate } from '../../spec/template.js';
+import type { Template } from '../../spec/template.js';
+import type { ExposesMcp, McpPrompt } from '../../spec/types.js';
+import { locationPath } from './resources.js';
+
+interface CompiledPrompt {
+  readonly spec: McpPrompt;
+  readonly definition: Prompt;
+  readonly required: readonly string[];
+  /** Inline messages, compiled once; undefined for a `location` prompt. */
+  readonly messages?: readonly { role: 'user' | 'assistant'; template: Template }[];
+  readonly file?: string;
+}
+
+export interface CompiledPrompts {
+  readonly present: boolean;
+  readonly definitions: readonly Prompt[];
+  get(name: string, args: Readonly<Record<string, string>>): Promise<GetPromptResult>;
+}
+
+export function compilePrompts(adapter: ExposesMcp, runtime: Runtime): CompiledPrompts {
+  const baseDir = path.dirname(path.resolve(runtime.capability.source.file));
+  const prompts = (adapter.prompts ?? []).map((spec) => compilePrompt(spec, baseDir));
+  const byName = new Map(prompts.map((p) => [p.spec.name, p]));
+  return {
+    present: prompts.length > 0,
+    definitions: prompts.map((p) => p.definition),
+    async get(name, args) {
+      const prompt = byName.get(name);
+      if (prompt === undefined) {
+        throw new McpError(RpcErrorCode.InvalidParams, `unknown prompt: ${name}`);
+      }
+      const missing = prompt.required.filter((a) => args[a] === undefined);
+      if (missing.length > 0) {
+        throw new McpError(
+          RpcErrorCode.InvalidParams,
+          `prompt ${name}: missing required argument${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+        );
+      }
+      const lookup = (key: string): unknown => (Object.hasOwn(args, key) ? args[key] : undefined);
+      const messages = prompt.messages ?? [
+        { role: 'user' as const, template: compileTemplate(await readPromptFile(prompt)) },
+      ];
+      return {
+        description: prompt.spec.description,
+        messages: messages.map((m) => ({
+          role: m.role,
+          content: { type: 'text' as const, text: m.template.render(lookup).text },
+        })),
+      };
+    },
+  };
+}
+
+function compilePrompt(spec: McpPrompt, baseDir: string): CompiledPrompt {
+  const args = spec.arguments ?? [];
+  const definition: Prompt = {
+    name: spec.name,
+    title: spec.label,
+    description: spec.description,
+    ...(args.length > 0
+      ? {
+          arguments: args.map((a) => ({
+            name: a.name,
+            description: a.description,
+            required: a.required ?? true,
+          })),
+        }
+      : {}),
+  };
+  const required = args.filter((a) => a.required ?? true).map((a) => a.name);
+  if (spec.template !== undefined) {
+    const messages = spec.template.map((m) => ({
+      role: m.role,
+      template: compileTemplate(m.content),
+    }));
+    return { spec, definition, required, messages };
+  }
+  if (spec.location !== undefined) {
+    return { spec, definition, required, file: locationPath(spec.location, baseDir) };
+  }
+  return { spec, definition, required, messages: [] };
+}
+
+async function readPromptFile(prompt: CompiledPrompt): Promise<string> {
+  try {
+    return await fs.readFile(prompt.file as string, 'utf8');
+  } catch {
+    throw new McpError(
+      RpcErrorCode.InternalError,
+      `prompt ${prompt.spec.name}: its location cannot be read`,
+    );
+  }
+}

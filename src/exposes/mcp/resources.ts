@@ -1,0 +1,344 @@
+/**
+ * The resources of an MCP adapter (contract §8), compiled once at load.
+ *
+ * - Static resources (`location`, a `file:///` URI): a file is one resource at the spec's `uri`;
+ *   a folder gives one resource per file inside it (recursively), at the spec's `uri` joined
+ *   with the relative path. Reads never leave the folder: `..`, `.`, empty and absolute
+ *   segments are refused and the real path (symlinks resolved) must stay under the folder.
+ * - Dynamic resources (`call` or `steps`): a `uri` with `{x}` placeholders is a URI template
+ *   (`resources/templates/list`), matched on read to extract its variables; otherwise an exact
+ *   URI. A read runs the invocation with those variables and returns its result as text.
+ *
+ * `location` URIs: `file:///./x` and `file://./x` are relative to the capability file's folder,
+ * `file:///abs` is absolute.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ErrorCode as RpcErrorCode,
+  McpError,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplate,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Invocation, InvocationResult } from '../../engine/invocation.js';
+import type { Runtime } from '../../engine/runtime.js';
+import type { ExposesMcp, McpResource } from '../../spec/types.js';
+import { problemFor } from '../problem.js';
+
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
+  '.md': 'text/markdown',
+  '.markdown': 'text/markdown',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+  '.yaml': 'application/yaml',
+  '.yml': 'application/yaml',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.csv': 'text/csv',
+};
+
+const DEFAULT_DYNAMIC_MIME = 'application/json';
+
+/** The MIME type of a file name, from its extension (application/octet-stream otherwise). */
+export function guessMimeType(file: string): string {
+  return MIME_BY_EXTENSION[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Whether contents of this type are sent as `text` (otherwise as a base64 `blob`). */
+export function isTextMimeType(mimeType: string): boolean {
+  const type = (mimeType.split(';')[0] ?? '').trim().toLowerCase();
+  return (
+    type.startsWith('text/') ||
+    type.endsWith('+json') ||
+    type.endsWith('+xml') ||
+    type.endsWith('+yaml') ||
+    [
+      'application/json',
+      'application/yaml',
+      'application/x-yaml',
+      'application/xml',
+      'application/javascript',
+      'application/ecmascript',
+    ].includes(type)
+  );
+}
+
+/**
+ * The filesystem path of a `location` URI: `file:///./x`, `file:///../x` and `file://./x` are
+ * relative to `baseDir`; any other `file:///` URI is absolute.
+ */
+export function locationPath(location: string, baseDir: string): string {
+  const relative = /^file:\/\/\/?(\.\.?(?:\/|$).*)$/.exec(location);
+  if (relative?.[1] !== undefined) return path.resolve(baseDir, decodeURIComponent(relative[1]));
+  if (location.startsWith('file:///')) return fileURLToPath(location);
+  throw new McpError(RpcErrorCode.InternalError, `not a file:/// location: ${location}`);
+}
+
+interface StaticEntry {
+  readonly spec: McpResource;
+  /** The location as given, resolved (not yet through symlinks). */
+  readonly path: string;
+}
+
+interface DynamicEntry {
+  readonly spec: McpResource;
+  readonly invocation: Invocation;
+  /** For URI templates: the matcher and its variable names, in order. */
+  readonly pattern?: RegExp;
+  readonly variables: readonly string[];
+}
+
+export interface CompiledResources {
+  /** True when the adapter declares at least one resource. */
+  readonly present: boolean;
+  /** Static resources (folders listed now) and exact dynamic URIs. */
+  list(): Promise<Resource[]>;
+  /** Dynamic resources whose `uri` is a URI template. */
+  readonly templates: readonly ResourceTemplate[];
+  read(uri: string, signal?: AbortSignal): Promise<ReadResourceResult>;
+}
+
+export function compileResources(adapter: ExposesMcp, runtime: Runtime): CompiledResources {
+  const baseDir = path.dirname(path.resolve(runtime.capability.source.file));
+  const statics: StaticEntry[] = [];
+  const dynamics: DynamicEntry[] = [];
+  for (const spec of adapter.resources ?? []) {
+    if (spec.location !== undefined) {
+      statics.push({ spec, path: locationPath(spec.location, baseDir) });
+      continue;
+    }
+    const invocation = runtime.invocation(spec, adapter.namespace);
+    const template = compileUriTemplate(spec.uri);
+    dynamics.push({ spec, invocation, ...template });
+  }
+
+  const exact = dynamics.filter((d) => d.pattern === undefined);
+  const templated = dynamics.filter((d) => d.pattern !== undefined);
+  const templates: ResourceTemplate[] = templated.map((d) => ({
+    uriTemplate: d.spec.uri,
+    name: d.spec.name,
+    title: d.spec.label,
+    description: d.spec.description,
+    mimeType: d.spec.mimeType ?? DEFAULT_DYNAMIC_MIME,
+  }));
+
+  async function list(): Promise<Resource[]> {
+    const listed: Resource[] = [];
+    for (const entry of statics) {
+      const stat = await fs.stat(entry.path).catch(() => undefined);
+      if (stat?.isFile()) {
+        listed.push(describe(entry.spec, entry.spec.uri, entry.path));
+      } else if (stat?.isDirectory()) {
+        const root = await fs.realpath(entry.path);
+        for (const relative of await filesUnder(root)) {
+          listed.push(
+            describe(
+              entry.spec,
+              joinUri(entry.spec.uri, relative),
+              relative,
+              entry.spec.label ? `${entry.spec.label}: ${relative}` : relative,
+            ),
+          );
+        }
+      }
+    }
+    for (const entry of exact) {
+      listed.push({
+        uri: entry.spec.uri,
+        name: entry.spec.name,
+        title: entry.spec.label,
+        description: entry.spec.description,
+        mimeType: entry.spec.mimeType ?? DEFAULT_DYNAMIC_MIME,
+      });
+    }
+    return listed;
+  }
+
+  async function read(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    for (const entry of statics) {
+      const file = await staticFile(entry, uri);
+      if (file !== undefined) return readFile(uri, file, entry.spec.mimeType);
+    }
+    // Exact URIs win over templates (`items://all` before `items://{id}`).
+    for (const entry of [...exact, ...templated]) {
+      const variables = matchUri(entry, uri);
+      if (variables !== undefined) return readDynamic(entry, uri, variables, runtime, signal);
+    }
+    throw new McpError(RpcErrorCode.InvalidParams, `unknown resource: ${uri}`);
+  }
+
+  return { present: statics.length + dynamics.length > 0, list, templates, read };
+}
+
+function describe(spec: McpResource, uri: string, file: string, title?: string): Resource {
+  return {
+    uri,
+    name: title === undefined ? spec.name : `${spec.name}/${file}`,
+    title: title ?? spec.label,
+    description: spec.description,
+    mimeType: spec.mimeType ?? guessMimeType(file),
+  };
+}
+
+/** Every regular file under a folder, as `/`-separated relative paths, sorted. */
+async function filesUnder(root: string): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(dir: string, prefix: string): Promise<void> {
+    const entries = await fs.readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(full, relative);
+      } else if (entry.isFile()) {
+        found.push(relative);
+      } else if (entry.isSymbolicLink()) {
+        // A link is listed only when it is a file that stays inside the folder.
+        const real = await fs.realpath(full).catch(() => undefined);
+        if (real === undefined || !isInside(root, real)) continue;
+        const stat = await fs.stat(real).catch(() => undefined);
+        if (stat?.isFile()) found.push(relative);
+      }
+    }
+  }
+  await walk(root, '');
+  return found.sort();
+}
+
+function joinUri(base: string, relative: string): string {
+  const encoded = relative.split('/').map(encodeURIComponent).join('/');
+  return `${base.replace(/\/+$/, '')}/${encoded}`;
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** The file a static resource serves at `uri`, or undefined when the URI is not its. */
+async function staticFile(entry: StaticEntry, uri: string): Promise<string | undefined> {
+  const stat = await fs.stat(entry.path).catch(() => undefined);
+  if (stat === undefined) return undefined;
+  if (stat.isFile()) return uri === entry.spec.uri ? entry.path : undefined;
+  if (!stat.isDirectory()) return undefined;
+  const prefix = `${entry.spec.uri.replace(/\/+$/, '')}/`;
+  if (!uri.startsWith(prefix)) return undefined;
+  const segments = uri
+    .slice(prefix.length)
+    .split('/')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return undefined;
+      }
+    });
+  const refused = (s: string | undefined): boolean =>
+    s === undefined ||
+    s === '' ||
+    s === '.' ||
+    s === '..' ||
+    s.includes('/') ||
+    s.includes('\\') ||
+    s.includes('\0') ||
+    path.isAbsolute(s);
+  if (segments.some(refused)) {
+    throw new McpError(RpcErrorCode.InvalidParams, `invalid resource path: ${uri}`);
+  }
+  const root = await fs.realpath(entry.path);
+  const target = path.resolve(root, ...(segments as string[]));
+  if (!isInside(root, target)) {
+    throw new McpError(RpcErrorCode.InvalidParams, `invalid resource path: ${uri}`);
+  }
+  const real = await fs.realpath(target).catch(() => undefined);
+  if (real === undefined) return undefined;
+  if (!isInside(root, real)) {
+    throw new McpError(RpcErrorCode.InvalidParams, `invalid resource path: ${uri}`);
+  }
+  const targetStat = await fs.stat(real);
+  return targetStat.isFile() ? real : undefined;
+}
+
+async function readFile(
+  uri: string,
+  file: string,
+  mimeType: string | undefined,
+): Promise<ReadResourceResult> {
+  const type = mimeType ?? guessMimeType(file);
+  const bytes = await fs.readFile(file);
+  return {
+    contents: [
+      isTextMimeType(type)
+        ? { uri, mimeType: type, text: bytes.toString('utf8') }
+        : { uri, mimeType: type, blob: bytes.toString('base64') },
+    ],
+  };
+}
+
+/** `{x}` (one segment) and `{+x}` (reserved expansion, may span `/`) placeholders. */
+function compileUriTemplate(uri: string): { pattern?: RegExp; variables: string[] } {
+  const placeholder = /\{(\+?)([A-Za-z0-9_.-]+)\}/g;
+  const variables: string[] = [];
+  let source = '^';
+  let last = 0;
+  for (const match of uri.matchAll(placeholder)) {
+    source += escapeRegExp(uri.slice(last, match.index));
+    source += match[1] === '+' ? '(.+)' : '([^/?#]+)';
+    variables.push(match[2] as string);
+    last = match.index + match[0].length;
+  }
+  if (variables.length === 0) return { variables };
+  source += `${escapeRegExp(uri.slice(last))}$`;
+  return { pattern: new RegExp(source), variables };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function matchUri(entry: DynamicEntry, uri: string): Record<string, string> | undefined {
+  if (entry.pattern === undefined) return uri === entry.spec.uri ? {} : undefined;
+  const match = entry.pattern.exec(uri);
+  if (match === null) return undefined;
+  const variables: Record<string, string> = {};
+  entry.variables.forEach((name, i) => {
+    const raw = match[i + 1] ?? '';
+    try {
+      variables[name] = decodeURIComponent(raw);
+    } catch {
+      variables[name] = raw;
+    }
+  });
+  return variables;
+}
+
+async function readDynamic(
+  entry: DynamicEntry,
+  uri: string,
+  variables: Readonly<Record<string, string>>,
+  runtime: Runtime,
+  signal?: AbortSignal,
+): Promise<ReadResourceResult> {
+  let result: InvocationResult;
+  try {
+    result = await entry.invocation.run(variables, signal);
+  } catch (err) {
+    const problem = problemFor(err, runtime.redact);
+    throw new McpError(RpcErrorCode.InternalError, `${problem.code}: ${problem.detail}`);
+  }
+  let text: string;
+  if (result.kind === 'value') {
+    text = JSON.stringify(result.value ?? null);
+  } else {
+    const { status, raw } = result.response;
+    if (status >= 400) {
+      const body = runtime.redact(raw.toString('utf8')).slice(0, 2000);
+      throw new McpError(RpcErrorCode.InternalError, `upstream answered ${status}: ${body}`);
+    }
+    text = raw.toString('utf8');
+  }
+  const mimeType = entry.spec.mimeType ?? DEFAULT_DYNAMIC_MIME;
+  return { contents: [{ uri, mimeType, text: runtime.redact(text) }] };
+}
