@@ -75,6 +75,11 @@ export async function startMcpHttpAdapter(
     if (closing) return rpcError(reply, 503, 'Service Unavailable: the server is stopping');
     const refusal = guard(request.headers.host, single(request.headers.origin));
     if (refusal !== undefined) return rpcError(reply, 403, refusal);
+    if (options.stateless && request.method !== 'POST') {
+      // No session: no stream to open with GET, none to end with DELETE.
+      reply.header('allow', 'POST');
+      return rpcError(reply, 405, 'Method Not Allowed: this server is stateless (POST only)');
+    }
     let body: unknown;
     if (request.method === 'POST') {
       // Checked here, not only in the SDK, so that a request without a session gets the answer

@@ -159,6 +159,11 @@ describe('MCP over Streamable HTTP', () => {
       arguments: {},
     })) as CallToolResult;
     expect(result.structuredContent).toMatchObject({ integrations: [] });
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(adapter.url, { method, headers: { accept: 'text/event-stream' } });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+    }
   });
 
   it('lets an in-flight tool call finish when stopping', async () => {
