@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +47,8 @@ try {
       if (event.event === 'adapter.listening' && event.type === 'mcp') mcp = event.url;
       if (event.event === 'capability.ready') {
         clearTimeout(timer);
-        mcp ? resolve(mcp) : reject(new Error('no MCP adapter listening'));
+        if (mcp) resolve(mcp);
+        else reject(new Error('no MCP adapter listening'));
       }
     });
   });
