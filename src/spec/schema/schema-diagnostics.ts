@@ -5,6 +5,7 @@
  * sentence at the position of the offending key or value.
  */
 import type { ErrorObject } from 'ajv';
+import { pointerFromSegments } from '../diagnostics.js';
 import type { Diagnostic, Severity } from '../diagnostics.js';
 import type { SourceDocument } from '../source-document.js';
 
@@ -40,19 +41,15 @@ function errorPointer(error: ErrorObject): { pointer: string; target: 'value' | 
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'additionalProperties' || error.keyword === 'unevaluatedProperties') {
     const extra = String(params.additionalProperty ?? params.unevaluatedProperty ?? '');
-    return { pointer: `${error.instancePath}/${escape(extra)}`, target: 'key' };
+    return { pointer: error.instancePath + pointerFromSegments([extra]), target: 'key' };
   }
   if (error.keyword === 'propertyNames') {
     return {
-      pointer: `${error.instancePath}/${escape(String(params.propertyName))}`,
+      pointer: error.instancePath + pointerFromSegments([String(params.propertyName)]),
       target: 'key',
     };
   }
   return { pointer: error.instancePath, target: 'value' };
-}
-
-function escape(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** One sentence naming the value and the constraint, in the document's own terms. */

@@ -9,6 +9,7 @@
  * discriminating key), one error naming the allowed forms replaces them.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { segmentsFromPointer } from '../diagnostics.js';
 
 /** Access to the compiled schema: subschema validators by pointer, and where a union lives. */
 export interface SchemaIndex {
@@ -113,8 +114,7 @@ function branchValidators(unionPointer: string, index: SchemaIndex): ValidateFun
 
 function valueAt(data: unknown, pointer: string): unknown {
   let current = data;
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const segment of segmentsFromPointer(pointer)) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
