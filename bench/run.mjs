@@ -1,0 +1,597 @@
+#!/usr/bin/env node
+/* global clearInterval, clearTimeout, fetch, setInterval, setTimeout */
+// Side-by-side benchmark: the engine vs hand-written baselines, ratios measured in the same run.
+// See bench/README.md. Usage: node bench/run.mjs [--duration 5] [--warmup 1] [--concurrency 1,16,64]
+//   [--rounds 1] [--cold-runs 5] [--scenarios rest,rest-large,mcp-stateless,mcp-stateful,cold]
+//   [--out /tmp/naftiko-bench.json]
+// dist/ must be built (npm run bench builds it first).
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const SEED = join(root, 'specs/crm-crm-integration.yaml');
+const CLI = join(root, 'dist/cli/main.js');
+const TOKEN = 'bench-token';
+const TOOL = 'gong-get-crm-integration-details';
+
+// ---------- options
+function opt(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+const DURATION = Number(opt('duration', '5'));
+const WARMUP = Number(opt('warmup', '1'));
+const CONC = opt('concurrency', '1,16,64').split(',').map(Number);
+const ROUNDS = Number(opt('rounds', '1'));
+const COLD_RUNS = Number(opt('cold-runs', '5'));
+const SCENARIOS = new Set(
+  opt('scenarios', 'rest,rest-large,mcp-stateless,mcp-stateful,cold').split(','),
+);
+const OUT = opt('out', join(os.tmpdir(), 'naftiko-bench-latest.json'));
+if (!existsSync(CLI)) {
+  console.error(`bench: ${CLI} missing; run npm run build first (npm run bench does)`);
+  process.exit(2);
+}
+
+// ---------- process management: every child is tracked and killed on exit
+const children = new Set();
+function killAll() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+/** Spawn a node process that prints JSON lines; resolve on `capability.ready` (or `upstream.listening`). */
+function start(name, args, { timeoutMs = 20_000, env = {} } = {}) {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, GONG_API_KEY: TOKEN, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const urls = {};
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d).length > 8000 && (stderr = stderr.slice(-8000)));
+  return new Promise((resolveP, reject) => {
+    const timer = setTimeout(
+      () => fail(new Error(`${name}: not ready after ${timeoutMs} ms\n${stderr}`)),
+      timeoutMs,
+    );
+    function fail(err) {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    }
+    child.on('exit', (code) =>
+      fail(new Error(`${name}: exited with ${code} before ready\n${stderr}`)),
+    );
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        let ev;
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (ev.event === 'adapter.listening')
+          urls[ev.type] = ev.url.replace('//localhost:', '//127.0.0.1:');
+        if (ev.event === 'upstream.listening') urls.upstream = ev.url;
+        if (ev.event === 'capability.ready' || ev.event === 'upstream.listening') {
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          child.stdout.resume(); // keep draining logs
+          child.stdout.removeAllListeners('data');
+          child.stdout.on('data', () => {});
+          const readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
+          resolveP({ name, child, pid: child.pid, urls, readyMs });
+        }
+      }
+    });
+  });
+}
+
+function stop(p) {
+  return new Promise((res) => {
+    const c = p.child;
+    if (c.exitCode !== null || c.signalCode !== null) return res();
+    const t = setTimeout(() => c.kill('SIGKILL'), 3000);
+    c.once('exit', () => {
+      clearTimeout(t);
+      children.delete(c);
+      res();
+    });
+    c.kill('SIGTERM');
+  });
+}
+
+function rssMB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length
+    ? s.length % 2
+      ? s[(s.length - 1) / 2]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+    : NaN;
+};
+
+// ---------- load
+async function load(target, connections, duration, samplePid) {
+  let maxRss = null;
+  const sampler =
+    samplePid &&
+    setInterval(() => {
+      const r = rssMB(samplePid);
+      if (r !== null && (maxRss === null || r > maxRss)) maxRss = r;
+    }, 100);
+  const r = await autocannon({
+    url: target.url,
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body,
+    connections,
+    duration,
+    pipelining: 1,
+  });
+  if (sampler) clearInterval(sampler);
+  return {
+    reqPerSec: r.requests.average,
+    total: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    peakRssMB: maxRss,
+  };
+}
+
+const fmt = (n, d = 0) => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
+
+// ---------- MCP helpers
+const MCP_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+const toolsCall = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: TOOL, arguments: {} },
+});
+
+async function mcpSession(url) {
+  const init = await fetch(url, {
+    method: 'POST',
+    headers: MCP_HEADERS,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '0' },
+      },
+    }),
+  });
+  const sid = init.headers.get('mcp-session-id');
+  await init.text();
+  if (!sid) throw new Error(`${url}: initialize gave no mcp-session-id (status ${init.status})`);
+  const headers = { ...MCP_HEADERS, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
+  const n = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await n.text();
+  return headers;
+}
+
+/** One request through a target: checks it answers 2xx with the upstream's data before we load it. */
+async function probe(label, target) {
+  const res = await fetch(target.url, {
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body,
+  });
+  const text = await res.text();
+  if (!res.ok || !text.includes('integrationId'))
+    throw new Error(`${label}: probe failed (${res.status}): ${text.slice(0, 300)}`);
+}
+
+// ---------- scenarios
+const results = {
+  date: new Date().toISOString(),
+  machine: {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
+  options: { duration: DURATION, warmup: WARMUP, concurrency: CONC, rounds: ROUNDS },
+  scenarios: {},
+  coldStart: {},
+  rss: {},
+};
+
+/**
+ * Run every target of a scenario at every concurrency, interleaved (for each c, each round: every
+ * target in turn, order reversed on odd rounds). targets[0] is the engine; targets[1] the baseline.
+ */
+async function runScenario(name, targets, pids) {
+  console.log(`\n== ${name}`);
+  for (const t of targets) await probe(`${name}/${t.label}`, t);
+  for (const t of targets) if (WARMUP > 0) await load(t, 16, WARMUP); // JIT, connection pools
+  const out = {};
+  for (const c of CONC) {
+    out[c] = {};
+    const runs = Object.fromEntries(targets.map((t) => [t.label, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 ? [...targets].reverse() : targets;
+      for (const t of order) {
+        const r = await load(t, c, DURATION, c === Math.max(...CONC) ? pids[t.label] : undefined);
+        runs[t.label].push(r);
+        console.log(
+          `  c=${String(c).padStart(2)} ${t.label.padEnd(22)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${fmt(r.p50, 1)} ms  p99 ${fmt(r.p99, 1)} ms` +
+            (r.non2xx || r.errors || r.timeouts
+              ? `  non2xx=${r.non2xx} errors=${r.errors} timeouts=${r.timeouts}`
+              : '') +
+            (r.peakRssMB ? `  peak RSS ${fmt(r.peakRssMB)} MB` : ''),
+        );
+      }
+    }
+    for (const [label, rs] of Object.entries(runs)) {
+      out[c][label] = {
+        reqPerSec: median(rs.map((r) => r.reqPerSec)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+        errors: rs.reduce((a, r) => a + r.errors + r.timeouts, 0),
+        peakRssMB: rs
+          .map((r) => r.peakRssMB)
+          .filter((x) => x !== null)
+          .reduce((a, b) => Math.max(a, b), -Infinity),
+        runs: rs,
+      };
+      if (out[c][label].peakRssMB === -Infinity) out[c][label].peakRssMB = null;
+    }
+    const [e, b] = targets.map((t) => out[c][t.label]);
+    // autocannon reports whole milliseconds: a 0 ms baseline p99 gives no meaningful ratio
+    out[c].ratio = { throughput: e.reqPerSec / b.reqPerSec, p99: b.p99 > 0 ? e.p99 / b.p99 : null };
+  }
+  results.scenarios[name] = {
+    engine: targets[0].label,
+    baseline: targets[1].label,
+    byConcurrency: out,
+  };
+}
+
+async function restScenario(name, large) {
+  const up = await start(`upstream${large ? '-large' : ''}`, [
+    'bench/upstream.mjs',
+    ...(large ? ['--large'] : []),
+  ]);
+  const base = `${up.urls.upstream}/v2`;
+  const engine = await start('engine', [
+    CLI,
+    'run',
+    SEED,
+    '--base-uri',
+    `crm-crm-integration=${base}`,
+    '--port',
+    '*=0',
+    '--address',
+    '*=127.0.0.1',
+    '--log-format',
+    'json',
+  ]);
+  const fast = await start('fastify-undici', [
+    'bench/baselines/fastify-undici.mjs',
+    '--upstream',
+    base,
+  ]);
+  results.rss[`${name}:engine idle`] = rssMB(engine.pid);
+  results.rss[`${name}:fastify-undici idle`] = rssMB(fast.pid);
+  const targets = [
+    { label: 'engine', url: `${engine.urls.rest}/v1/crm/integrations` },
+    { label: 'fastify-undici', url: `${fast.urls.rest}/v1/crm/integrations` },
+    {
+      label: 'direct',
+      url: `${base}/crm/integrations`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    },
+  ];
+  try {
+    await runScenario(name, targets, {
+      engine: engine.pid,
+      'fastify-undici': fast.pid,
+      direct: up.pid,
+    });
+  } finally {
+    await Promise.all([engine, fast, up].map(stop));
+  }
+}
+
+async function mcpScenario(name, stateless) {
+  const up = await start('upstream', ['bench/upstream.mjs']);
+  const base = `${up.urls.upstream}/v2`;
+  const engine = await start('engine', [
+    CLI,
+    'run',
+    SEED,
+    '--base-uri',
+    `crm-crm-integration=${base}`,
+    '--port',
+    '*=0',
+    '--address',
+    '*=127.0.0.1',
+    '--log-format',
+    'json',
+    ...(stateless ? ['--mcp-stateless'] : []),
+  ]);
+  const sdk = await start('mcp-sdk', [
+    'bench/baselines/mcp-sdk.mjs',
+    '--upstream',
+    base,
+    ...(stateless ? ['--stateless'] : []),
+  ]);
+  results.rss[`${name}:engine idle`] = rssMB(engine.pid);
+  results.rss[`${name}:mcp-sdk idle`] = rssMB(sdk.pid);
+  try {
+    const eh = stateless ? MCP_HEADERS : await mcpSession(engine.urls.mcp);
+    const bh = stateless ? MCP_HEADERS : await mcpSession(sdk.urls.mcp);
+    const targets = [
+      { label: 'engine', url: engine.urls.mcp, method: 'POST', headers: eh, body: toolsCall },
+      { label: 'mcp-sdk', url: sdk.urls.mcp, method: 'POST', headers: bh, body: toolsCall },
+    ];
+    await runScenario(name, targets, { engine: engine.pid, 'mcp-sdk': sdk.pid });
+  } finally {
+    await Promise.all([engine, sdk, up].map(stop));
+  }
+}
+
+/** Corpus files (from ../shared/corpus/INDEX.tsv) that pass the official alpha2 schema, largest first. */
+function corpusBySize() {
+  const dir = resolve(root, '../shared/corpus');
+  const index = join(dir, 'INDEX.tsv');
+  if (!existsSync(index)) return [];
+  const [head, ...lines] = readFileSync(index, 'utf8').trim().split('\n');
+  const cols = head.split('\t');
+  const fi = cols.indexOf('file');
+  const vi = cols.indexOf('official_alpha2_schema_valid');
+  return lines
+    .map((l) => l.split('\t'))
+    .filter((c) => vi < 0 || c[vi] === 'yes')
+    .map((c) => join(dir, c[fi]))
+    .filter((p) => existsSync(p))
+    .map((p) => ({ path: p, size: statSync(p).size }))
+    .sort((a, b) => b.size - a.size);
+}
+
+/** Dummy values for every variable a capability binds (binds: keys: NAME: ENV_VAR), so it can start. */
+function dummyEnv(path) {
+  const env = {};
+  for (const m of readFileSync(path, 'utf8').matchAll(
+    /^\s+([A-Za-z_][A-Za-z0-9_]*):\s*['"]?([A-Z_][A-Z0-9_]*)['"]?\s*$/gm,
+  ))
+    env[m[2]] = 'bench';
+  return env;
+}
+
+async function coldStart(label, args, runs, env = {}) {
+  const times = [];
+  let error = null;
+  for (let i = 0; i < runs; i++) {
+    try {
+      const p = await start(label, args, { env });
+      times.push(p.readyMs);
+      await stop(p);
+    } catch (err) {
+      error = String(err.message).trim().split('\n').slice(-3).join('\n');
+      break;
+    }
+  }
+  results.coldStart[label] = {
+    runsMs: times,
+    medianMs: times.length ? median(times) : null,
+    ...(error ? { error } : {}),
+  };
+  console.log(
+    `  ${label.padEnd(28)} median ${fmt(median(times))} ms  (${times.map((t) => fmt(t)).join(', ')})${error ? `  ERROR: ${error.split('\n')[0]}` : ''}`,
+  );
+}
+
+async function coldScenario() {
+  console.log('\n== cold start (spawn → capability.ready)');
+  const up = await start('upstream', ['bench/upstream.mjs']);
+  const base = `${up.urls.upstream}/v2`;
+  try {
+    await coldStart(
+      'engine: seed',
+      [
+        CLI,
+        'run',
+        SEED,
+        '--base-uri',
+        `crm-crm-integration=${base}`,
+        '--port',
+        '*=0',
+        '--address',
+        '*=127.0.0.1',
+        '--log-format',
+        'json',
+      ],
+      COLD_RUNS,
+    );
+    await coldStart(
+      'fastify-undici baseline',
+      ['bench/baselines/fastify-undici.mjs', '--upstream', base],
+      COLD_RUNS,
+    );
+    await coldStart(
+      'mcp-sdk baseline',
+      ['bench/baselines/mcp-sdk.mjs', '--upstream', base],
+      COLD_RUNS,
+    );
+    // the largest schema-valid corpus file the engine agrees to serve (tries the 8 largest in turn);
+    // every consumes namespace is pointed at the local upstream, so nothing leaves the machine
+    const runArgs = (p) => [
+      CLI,
+      'run',
+      p,
+      '--base-uri',
+      `*=${base}`,
+      '--port',
+      '*=0',
+      '--address',
+      '*=127.0.0.1',
+      '--log-format',
+      'json',
+    ];
+    const skipped = [];
+    for (const big of corpusBySize().slice(0, 8)) {
+      try {
+        await stop(await start('probe', runArgs(big.path), { env: { ...dummyEnv(big.path) } }));
+      } catch (err) {
+        skipped.push({ ...big, why: err.message.trim().split('\n').at(-1) });
+        continue;
+      }
+      console.log(`  largest servable corpus file: ${big.path} (${fmt(big.size / 1024)} KB)`);
+      results.coldStart.largestCorpusFile = big;
+      await coldStart(
+        'engine: largest corpus file',
+        runArgs(big.path),
+        COLD_RUNS,
+        dummyEnv(big.path),
+      );
+      break;
+    }
+    if (skipped.length) results.coldStart.corpusSkipped = skipped;
+  } finally {
+    await stop(up);
+  }
+}
+
+// ---------- main
+try {
+  if (SCENARIOS.has('cold')) await coldScenario();
+  if (SCENARIOS.has('rest')) await restScenario('rest GET ~1 KB', false);
+  if (SCENARIOS.has('rest-large')) await restScenario('rest GET ~100 KB', true);
+  if (SCENARIOS.has('mcp-stateless')) await mcpScenario('mcp tools/call stateless', true);
+  if (SCENARIOS.has('mcp-stateful')) await mcpScenario('mcp tools/call stateful', false);
+} catch (err) {
+  console.error(`bench: ${err.stack ?? err}`);
+  results.error = String(err.message ?? err);
+  process.exitCode = 1;
+}
+
+// ---------- summary
+const verdict = (ok) => (ok === null ? '' : ok ? 'met' : 'MISSED');
+const rows = [];
+for (const [name, s] of Object.entries(results.scenarios)) {
+  for (const c of CONC) {
+    const r = s.byConcurrency[c];
+    if (!r) continue;
+    const isRest = name.startsWith('rest');
+    const tpTarget = isRest ? c >= 16 : true;
+    const tp = r.ratio.throughput;
+    const p99 = r.ratio.p99;
+    rows.push([
+      name,
+      `vs ${s.baseline}`,
+      String(c),
+      fmt(r[s.engine].reqPerSec),
+      fmt(r[s.baseline].reqPerSec),
+      fmt(tp, 2),
+      fmt(r[s.engine].p99, 1),
+      fmt(r[s.baseline].p99, 1),
+      fmt(p99, 2),
+      tpTarget ? `${verdict(tp >= 0.9)} (≥0.9)` : '–',
+      isRest && c >= 16 && p99 !== null ? `${verdict(p99 <= 1.2)} (≤1.2)` : '–',
+      fmt(r[s.engine].peakRssMB),
+    ]);
+    if (r.direct)
+      rows.push([
+        name,
+        'direct upstream',
+        String(c),
+        '',
+        fmt(r.direct.reqPerSec),
+        '',
+        '',
+        fmt(r.direct.p99, 1),
+        '',
+        '',
+        '',
+        '',
+      ]);
+  }
+}
+const head = [
+  'scenario',
+  'baseline',
+  'c',
+  'engine req/s',
+  'base req/s',
+  'tput ×',
+  'engine p99',
+  'base p99',
+  'p99 ×',
+  'tput target',
+  'p99 target',
+  'engine peak RSS MB',
+];
+console.log('\n== summary (engine ÷ baseline, same run)');
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((x, i) => x.padEnd(widths[i])).join(' | ');
+console.log(line(head));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const r of rows) console.log(line(r));
+
+const seedCold = results.coldStart['engine: seed']?.medianMs ?? null;
+const peakRss = Object.values(results.scenarios)
+  .flatMap((s) => Object.values(s.byConcurrency).map((r) => r[s.engine]?.peakRssMB))
+  .filter((x) => typeof x === 'number');
+const maxRss = peakRss.length ? Math.max(...peakRss) : null;
+results.targets = {
+  coldStartSeedMs: {
+    value: seedCold,
+    target: 400,
+    met: seedCold === null ? null : seedCold <= 400,
+  },
+  rssUnderLoadMB: { value: maxRss, target: 120, met: maxRss === null ? null : maxRss <= 120 },
+};
+console.log(
+  `\ncold start (seed, median of ${COLD_RUNS}): ${fmt(seedCold)} ms  target ≤ 400 ms: ${verdict(results.targets.coldStartSeedMs.met)}`,
+);
+console.log(
+  `engine peak RSS under load (c=${Math.max(...CONC)}): ${fmt(maxRss)} MB  target ≤ 120 MB: ${verdict(results.targets.rssUnderLoadMB.met)}`,
+);
+console.log(
+  'idle RSS (MB):',
+  Object.entries(results.rss)
+    .map(([k, v]) => `${k}=${fmt(v)}`)
+    .join(', '),
+);
+writeFileSync(OUT, JSON.stringify(results, null, 2));
+console.log(`\nresults written to ${OUT}`);
+killAll();
