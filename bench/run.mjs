@@ -291,19 +291,7 @@ async function restScenario(name, large) {
     ...(large ? ['--large'] : []),
   ]);
   const base = `${up.urls.upstream}/v2`;
-  const engine = await start('engine', [
-    CLI,
-    'run',
-    SEED,
-    '--base-uri',
-    `crm-crm-integration=${base}`,
-    '--port',
-    '*=0',
-    '--address',
-    '*=127.0.0.1',
-    '--log-format',
-    'json',
-  ]);
+  const engine = await start('engine', engineArgs(base));
   const fast = await start('fastify-undici', [
     'bench/baselines/fastify-undici.mjs',
     '--upstream',
@@ -331,10 +319,9 @@ async function restScenario(name, large) {
   }
 }
 
-async function mcpScenario(name, stateless) {
-  const up = await start('upstream', ['bench/upstream.mjs']);
-  const base = `${up.urls.upstream}/v2`;
-  const engine = await start('engine', [
+/** `naftiko run` of the seed against the bench upstream, on any free port of 127.0.0.1. */
+function engineArgs(base, extra = []) {
+  return [
     CLI,
     'run',
     SEED,
@@ -346,8 +333,14 @@ async function mcpScenario(name, stateless) {
     '*=127.0.0.1',
     '--log-format',
     'json',
-    ...(stateless ? ['--mcp-stateless'] : []),
-  ]);
+    ...extra,
+  ];
+}
+
+async function mcpScenario(name, stateless) {
+  const up = await start('upstream', ['bench/upstream.mjs']);
+  const base = `${up.urls.upstream}/v2`;
+  const engine = await start('engine', engineArgs(base, stateless ? ['--mcp-stateless'] : []));
   const sdk = await start('mcp-sdk', [
     'bench/baselines/mcp-sdk.mjs',
     '--upstream',

@@ -10,11 +10,11 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NaftikoError } from '../../errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { listenOn, listeningPort } from '../listen.js';
 import { createMcpServer } from './mcp-server.js';
 import { requestGuard } from './request-guard.js';
 import { compileTools } from './tool-definitions.js';
@@ -134,23 +134,11 @@ export async function startMcpHttpAdapter(
   for (const url of MCP_PATHS)
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
 
-  try {
-    await app.listen({ host, port });
-  } catch (err) {
-    await app.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new NaftikoError(
-      'ADDRESS_IN_USE',
-      `MCP adapter "${adapter.namespace}" cannot listen on ${host}:${port} (${code ?? 'error'})`,
-      { cause: err },
-    );
-  }
-  const shownHost =
-    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
   return {
     type: 'mcp',
     namespace: adapter.namespace,
-    url: `http://${shownHost}:${listeningPort(app, port)}/mcp`,
+    url: `${base}/mcp`,
     async stop(graceMs = 10_000) {
       // New requests get 503; in-flight tool calls may finish; then sessions (and their
       // long-lived SSE streams) are closed, and the server with them.
@@ -167,11 +155,6 @@ export async function startMcpHttpAdapter(
       }
     },
   };
-}
-
-function listeningPort(app: FastifyInstance, fallback: number): number {
-  const address = app.server.address();
-  return typeof address === 'object' && address !== null ? address.port : fallback;
 }
 
 /** A JSON-RPC error answered by the adapter itself (before the SDK sees the request). */

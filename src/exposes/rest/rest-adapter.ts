@@ -11,6 +11,7 @@ import { checkInputs } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedOperation, ExposedResource, ExposesRest } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { listenOn } from '../listen.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
 import { collectInputs } from './collect-inputs.js';
 import { registerForward } from './forward.js';
@@ -185,25 +186,11 @@ export async function startRestAdapter(
   const app = buildRestApp(adapter, runtime, options);
   const host = options.address ?? adapter.address ?? '0.0.0.0';
   const port = options.port ?? adapter.port;
-  try {
-    await app.listen({ host, port });
-  } catch (err) {
-    await app.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new NaftikoError(
-      'ADDRESS_IN_USE',
-      `REST adapter "${adapter.namespace}" cannot listen on ${host}:${port} (${code ?? 'error'})`,
-      { cause: err },
-    );
-  }
-  const address = app.server.address();
-  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
-  const shownHost =
-    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = await listenOn(app, `REST adapter "${adapter.namespace}"`, host, port);
   return {
     type: 'rest',
     namespace: adapter.namespace,
-    url: `http://${shownHost}:${actualPort}`,
+    url,
     stop: (graceMs = 10_000) => stopGracefully(app, graceMs),
   };
 }
