@@ -35,9 +35,12 @@ export function compileAuth(
   label: string,
 ): OutboundAuth {
   if (auth === undefined) return NO_AUTH;
+  // Bound variables do not change while the engine runs: each field is rendered once, on first
+  // use (not at load, so a capability whose credentials are unbound can still serve the rest).
   const field = (source: string | undefined, fallback = '') => {
     const template = compileTemplate(source ?? fallback);
-    return () => render(template, variables, label);
+    let text: string | undefined;
+    return () => (text ??= render(template, variables, label));
   };
   switch (auth.type) {
     case 'bearer': {

@@ -1,26 +1,41 @@
 /**
  * The total time budget of one upstream exchange (connect, send, headers and body, a digest
- * retry included), combined with the caller's abort signal. A plain timer and listener are used
- * rather than AbortSignal.timeout/any so that both are released as soon as the exchange ends.
+ * retry included), combined with the caller's abort signal. One plain timer per exchange and,
+ * only when the caller gave a signal, one listener on it: no AbortController per request (they
+ * cost more than the rest of the engine's per-request work together). The exchange in flight
+ * registers how to abort itself with `watch`.
  */
 export class Deadline {
-  readonly signal: AbortSignal;
   #timedOut = false;
+  #reason: unknown;
+  #abortCurrent: ((reason: unknown) => void) | undefined;
   readonly #timer: NodeJS.Timeout;
   readonly #caller: AbortSignal | undefined;
-  readonly #onAbort: () => void;
+  readonly #onAbort: (() => void) | undefined;
 
   constructor(ms: number, caller: AbortSignal | undefined) {
-    const controller = new AbortController();
-    this.signal = controller.signal;
     this.#caller = caller;
-    this.#onAbort = () => controller.abort(caller?.reason);
     this.#timer = setTimeout(() => {
       this.#timedOut = true;
-      controller.abort(new DOMException('The upstream exchange timed out', 'TimeoutError'));
+      this.#expire(new DOMException('The upstream exchange timed out', 'TimeoutError'));
     }, ms);
-    if (caller?.aborted) this.#onAbort();
-    else caller?.addEventListener('abort', this.#onAbort, { once: true });
+    if (caller !== undefined) {
+      this.#onAbort = () => this.#expire(caller.reason);
+      if (caller.aborted) this.#onAbort();
+      else caller.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  #expire(reason: unknown): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason ?? new DOMException('The operation was aborted', 'AbortError');
+    this.#abortCurrent?.(this.#reason);
+  }
+
+  /** Registers the exchange in flight; it is aborted at once when the budget is already spent. */
+  watch(abort: (reason: unknown) => void): void {
+    this.#abortCurrent = abort;
+    if (this.#reason !== undefined) abort(this.#reason);
   }
 
   /** True when the budget ran out (and the caller had not aborted first). */
@@ -35,6 +50,7 @@ export class Deadline {
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#caller?.removeEventListener('abort', this.#onAbort);
+    this.#abortCurrent = undefined;
+    if (this.#onAbort !== undefined) this.#caller?.removeEventListener('abort', this.#onAbort);
   }
 }

@@ -182,6 +182,36 @@ describe('failures', () => {
     expect(err).toBe(reason);
   });
 
+  it('a signal aborted before the call: rethrown, and nothing reaches the upstream', async () => {
+    let hits = 0;
+    const up = await upstream((_req, res) => {
+      hits++;
+      res.end('{}');
+    });
+    const controller = new AbortController();
+    const reason = new Error('already gone');
+    controller.abort(reason);
+    const err = await failure(op(client(up.url)).invoke({ id: 1 }, noScope, controller.signal));
+    expect(err).toBe(reason);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hits).toBe(0);
+  });
+
+  it('a timed-out exchange is cancelled: the upstream sees its request closed', async () => {
+    let closedAfterMs: number | undefined;
+    const up = await upstream((_req, res) => {
+      const started = Date.now();
+      res.on('close', () => (closedAfterMs = Date.now() - started));
+      setTimeout(() => res.end('{}'), 2_000).unref();
+    });
+    const err = await failure(
+      op(client(up.url, { totalTimeoutMs: 100 })).invoke({ id: 1 }, noScope),
+    );
+    expect(err.code).toBe('UPSTREAM_TIMEOUT');
+    await expect.poll(() => closedAfterMs, { timeout: 1_500 }).toBeDefined();
+    expect(closedAfterMs).toBeLessThan(1_000);
+  });
+
   it('after close(), a new origin is refused as UPSTREAM_UNREACHABLE', async () => {
     const up = await upstream();
     const c = client(up.url);
