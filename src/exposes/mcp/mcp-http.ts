@@ -16,6 +16,8 @@ import type { ExposesMcp } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { listenOn, listeningPort } from '../listen.js';
 import { createMcpServer } from './mcp-server.js';
+import { compilePrompts } from './prompts.js';
+import { compileResources } from './resources.js';
 import { requestGuard } from './request-guard.js';
 import { compileTools } from './tool-definitions.js';
 
@@ -42,7 +44,12 @@ export async function startMcpHttpAdapter(
   const host = options.address ?? adapter.address ?? 'localhost';
   // The schema requires `port` for the http transport; 0 (any free port) is only a fallback.
   const port = options.port ?? adapter.port ?? 0;
-  const tools = compileTools(adapter, runtime);
+  // Compiled once: in stateless mode every request gets its own server.
+  const compiled = {
+    tools: compileTools(adapter, runtime),
+    resources: compileResources(adapter, runtime),
+    prompts: compilePrompts(adapter, runtime),
+  };
   const sessions = new Map<string, Session>();
   const app = Fastify({
     logger: false,
@@ -63,7 +70,7 @@ export async function startMcpHttpAdapter(
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
     };
     const server = createMcpServer(adapter, runtime, {
-      tools,
+      ...compiled,
       ...(options.onError ? { onError: options.onError } : {}),
     });
     const session: Session = { transport, server };

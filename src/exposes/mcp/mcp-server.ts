@@ -6,6 +6,8 @@
  * prompts (`resources.ts`, `prompts.ts`) are advertised and answered only when declared.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import {
   CallToolRequestSchema,
   ErrorCode as RpcErrorCode,
@@ -39,6 +41,17 @@ export interface McpServerOptions {
   readonly onError?: (err: unknown) => void;
 }
 
+/**
+ * The SDK's `Server` validates elicitation answers with a JSON Schema validator, and builds an
+ * Ajv instance for it in its constructor unless given one: about a fifth of the CPU of a
+ * stateless request, where every request has its own server. This engine never elicits; one
+ * validator, built on first use, serves every server.
+ */
+let ajvValidator: AjvJsonSchemaValidator | undefined;
+const sharedValidator: jsonSchemaValidator = {
+  getValidator: (schema) => (ajvValidator ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
+
 export function createMcpServer(
   adapter: ExposesMcp,
   runtime: Runtime,
@@ -58,6 +71,7 @@ export function createMcpServer(
         ...(prompts.present ? { prompts: {} } : {}),
       },
       ...(adapter.description !== undefined ? { instructions: adapter.description } : {}),
+      jsonSchemaValidator: sharedValidator,
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
