@@ -146,7 +146,12 @@ async function load(target, connections, duration, samplePid) {
     url: target.url,
     method: target.method ?? 'GET',
     headers: target.headers,
-    body: target.body,
+    body: typeof target.body === 'function' ? undefined : target.body,
+    // A function body is rendered per request (MCP: a fresh JSON-RPC id for each call; ids
+    // must not repeat among a session's requests in flight, or the SDK misroutes responses).
+    ...(typeof target.body === 'function'
+      ? { requests: [{ setupRequest: (req) => ({ ...req, body: target.body() }) }] }
+      : {}),
     connections,
     duration,
     pipelining: 1,
@@ -171,12 +176,14 @@ const MCP_HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
 };
-const toolsCall = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'tools/call',
-  params: { name: TOOL, arguments: {} },
-});
+let rpcId = 0;
+const toolsCall = () =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: ++rpcId,
+    method: 'tools/call',
+    params: { name: TOOL, arguments: {} },
+  });
 
 async function mcpSession(url) {
   const init = await fetch(url, {
@@ -211,7 +218,7 @@ async function probe(label, target) {
   const res = await fetch(target.url, {
     method: target.method ?? 'GET',
     headers: target.headers,
-    body: target.body,
+    body: typeof target.body === 'function' ? target.body() : target.body,
   });
   const text = await res.text();
   if (!res.ok || !text.includes('integrationId'))
