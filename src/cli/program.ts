@@ -6,7 +6,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CATALOGUE, toNaftikoError } from '../errors.js';
 import { packageVersion } from '../package-info.js';
 import type { RunOptions } from './commands/run.js';
-import { validateCommand } from './commands/validate.js';
 import { collectPair } from './run-options.js';
 import type { OutputFormat } from './output/format-diagnostics.js';
 
@@ -49,6 +48,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         paths: string[],
         opts: { strict?: boolean; format: OutputFormat; quiet?: boolean },
       ) => {
+        // Loaded on demand, like `run`: each command loads only what it needs.
+        const { validateCommand } = await import('./commands/validate.js');
         exitCode = await validateCommand(paths, opts, io);
       },
     );

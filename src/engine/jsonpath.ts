@@ -3,7 +3,14 @@
  * disabled (`eval: false`), so a capability can never run code through a filter expression.
  * `$` and `$.` both mean the whole value. Paths are parsed once, at load.
  */
-import { JSONPath } from 'jsonpath-plus';
+import { createRequire } from 'node:module';
+import type { JSONPath as JSONPathFunction } from 'jsonpath-plus';
+
+// Loaded on first use: most capabilities map nothing but the identity (`$.`), which needs none.
+const require = createRequire(import.meta.url);
+let loaded: typeof JSONPathFunction | undefined;
+const jsonPath = (): typeof JSONPathFunction =>
+  (loaded ??= (require('jsonpath-plus') as { JSONPath: typeof JSONPathFunction }).JSONPath);
 
 export interface CompiledPath {
   readonly source: string;
@@ -21,6 +28,7 @@ export function compilePath(source: string): CompiledPath {
   const normalized = path.startsWith('$') ? path : `$.${path}`;
   const many = MULTI.test(normalized.replace(/'[^']*'|"[^"]*"/g, ''));
   // Parse now: a malformed path fails at load rather than on the first request.
+  const JSONPath = jsonPath();
   const parts = JSONPath.toPathArray(normalized);
   const pathString = JSONPath.toPathString(parts);
   return {

@@ -12,7 +12,7 @@ import { resolveImport } from './imports.js';
 import type { ResolvedConsumes, SharedFile } from './imports.js';
 import { SEMANTIC_RULES } from './rules/index.js';
 import { schemaErrorsToDiagnostics } from './schema/schema-diagnostics.js';
-import { loadPrecompiledValidators, schemaErrors } from './schema/schemas.js';
+import { schemaErrors } from './schema/schemas.js';
 import { parseSource } from './source-document.js';
 import type { SourceDocument } from './source-document.js';
 import type { CapabilityDocument, ConsumesEntry } from './types.js';
@@ -142,7 +142,6 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
 
   return {
     async validateFile(file) {
-      await loadPrecompiledValidators();
       let text: string;
       try {
         text = await readFile(file, 'utf8');
@@ -166,7 +165,6 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
       return validateSource(parseSource(file, text));
     },
     async validateText(file, text) {
-      await loadPrecompiledValidators();
       return validateSource(parseSource(file, text));
     },
   };

@@ -16,8 +16,8 @@ const built: Partial<Record<'strict' | 'engine', Check>> = {};
 beforeAll(async () => {
   ensureBuilt();
   for (const level of ['strict', 'engine'] as const) {
-    const file = path.join(REPO_ROOT, `dist/spec/schema/${level}-validator.js`);
-    built[level] = ((await import(file)) as { validate: Check }).validate;
+    const file = path.join(REPO_ROOT, `dist/spec/schema/${level}-validator.cjs`);
+    built[level] = ((await import(file)) as { default: Check }).default;
   }
 }, 120_000);
 

@@ -9,7 +9,8 @@
  *   `contentType` (default application/octet-stream). Parts whose value has an unresolved name
  *   are left out. undici writes the boundary and the Content-Type.
  */
-import { FormData } from 'undici';
+import type { FormData } from 'undici';
+import { newFormData } from './undici-parts.js';
 import { compileTemplate, stringify, type Lookup } from '../../spec/template.js';
 import type { RequestBodyMultipartFormPart } from '../../spec/types.js';
 import { encodeComponent } from './encode-component.js';
@@ -48,7 +49,7 @@ export function compileMultipartForm(
     type: part.contentType ?? 'application/octet-stream',
   }));
   return (lookup) => {
-    const form = new FormData();
+    const form = newFormData();
     for (const part of compiled) {
       const { value } = part.value.resolve(lookup);
       if (value === undefined) continue;

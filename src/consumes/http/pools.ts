@@ -3,7 +3,8 @@
  * later request (keep-alive); all closed together by close(). The connect timeout is the pool's;
  * the total timeout is enforced per exchange by a Deadline.
  */
-import { Pool } from 'undici';
+import type { Pool as UndiciPool } from 'undici';
+import { Pool } from './undici-parts.js';
 import { NaftikoError } from '../../errors.js';
 
 export interface PoolOptions {
@@ -12,7 +13,7 @@ export interface PoolOptions {
 }
 
 export class PoolRegistry {
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, UndiciPool>();
   readonly #options: PoolOptions;
   #closed = false;
 
@@ -21,7 +22,7 @@ export class PoolRegistry {
   }
 
   /** The pool for `scheme://host[:port]`. */
-  get(origin: string, label: string): Pool {
+  get(origin: string, label: string): UndiciPool {
     let pool = this.#pools.get(origin);
     if (pool === undefined) {
       if (this.#closed) {

@@ -7,13 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type * as StreamableHttpModule from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import Fastify from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { createHttpApp } from '../http-app.js';
 import { listenOn, listeningPort } from '../listen.js';
 import { createMcpServer } from './mcp-server.js';
 import { compilePrompts } from './prompts.js';
@@ -51,17 +52,16 @@ export async function startMcpHttpAdapter(
     prompts: compilePrompts(adapter, runtime),
   };
   const sessions = new Map<string, Session>();
-  const app = Fastify({
-    logger: false,
+  const app = createHttpApp({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
-    return503OnClosing: true,
   });
   const guard = requestGuard(host, () => listeningPort(app, port));
   let closing = false;
   let inflight = 0;
 
   const open = async (stateful: boolean): Promise<Session> => {
+    const { StreamableHTTPServerTransport } = await loadTransport();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: stateful ? randomUUID : undefined,
       onsessioninitialized: (id) => void sessions.set(id, session),
@@ -142,6 +142,8 @@ export async function startMcpHttpAdapter(
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
 
   const base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
+  // Loaded now, in the background, rather than before listening; a request that comes first waits.
+  void loadTransport().catch((err: unknown) => options.onError?.(err));
   return {
     type: 'mcp',
     namespace: adapter.namespace,
@@ -185,6 +187,16 @@ function parseJson(body: unknown): { ok: true; value: unknown } | { ok: false } 
   } catch {
     return { ok: false };
   }
+}
+
+/**
+ * The SDK's Node transport, imported on first need: it brings @hono/node-server, which loads
+ * Node's bundled fetch implementation at import (about 25 ms of start-up).
+ */
+let transportModule: Promise<typeof StreamableHttpModule> | undefined;
+function loadTransport() {
+  transportModule ??= import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+  return transportModule;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

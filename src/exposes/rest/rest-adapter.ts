@@ -4,13 +4,13 @@
  * every kind leave through one mapping (problem.ts); unknown paths are 404, known paths with
  * another method 405 with `Allow`.
  */
-import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NaftikoError } from '../../errors.js';
 import { checkInputs } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedOperation, ExposedResource, ExposesRest } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { createHttpApp } from '../http-app.js';
 import { listenOn } from '../listen.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
 import { collectInputs } from './collect-inputs.js';
@@ -33,11 +33,9 @@ export function buildRestApp(
   runtime: Runtime,
   options: RestAdapterOptions = {},
 ): FastifyInstance {
-  const app = Fastify({
-    logger: false,
+  const app = createHttpApp({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    return503OnClosing: true,
   });
   const fail = (reply: FastifyReply, err: unknown) => {
     const problem = problemFor(err, runtime.redact);

@@ -5,15 +5,17 @@
  * - engine: the same schema with the dialect patches of engine-schema.ts applied.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
+import type addFormatsModule from 'ajv-formats';
 import { applyDialectPatches } from './engine-schema.js';
 import { explainUnions } from './union-errors.js';
 import type { SchemaIndex } from './union-errors.js';
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// Ajv itself is loaded only when a schema must be compiled (an invalid document, or no build):
+// a valid document is checked by the generated validator alone, which keeps it out of start-up.
+const require = createRequire(import.meta.url);
 
 export type SchemaLevel = 'strict' | 'engine';
 
@@ -45,6 +47,8 @@ const compiled = new Map<SchemaLevel, Compiled>();
 function compile(level: SchemaLevel): Compiled {
   let found = compiled.get(level);
   if (found === undefined) {
+    const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+    const addFormats = (require('ajv-formats') as typeof addFormatsModule).default;
     // verbose: errors carry their parentSchema, which locates a failed union in the schema.
     const ajv = new Ajv2020({
       allErrors: true,
@@ -87,28 +91,24 @@ export function validatorFor(level: SchemaLevel): ValidateFunction {
 }
 
 type Check = (value: unknown) => boolean;
-const precompiled = new Map<SchemaLevel, Check>();
-let loading: Promise<void> | undefined;
+const precompiled = new Map<SchemaLevel, Check | undefined>();
 
 /**
- * Loads the validators that `npm run build` generates next to this module (see
- * scripts/build-validators.mjs). Where they are missing (tests run from the sources), the schema
- * is compiled on first use instead.
+ * The validator that `npm run build` generates next to this module for a level (see
+ * scripts/build-validators.mjs), loaded on first use: `run` only ever needs the engine level.
+ * Where it is missing (tests run from the sources), the schema is compiled instead.
  */
-export function loadPrecompiledValidators(): Promise<void> {
-  loading ??= Promise.all(
-    (['strict', 'engine'] as const).map(async (level) => {
-      try {
-        const module = (await import(new URL(`./${level}-validator.js`, import.meta.url).href)) as {
-          validate: Check;
-        };
-        precompiled.set(level, module.validate);
-      } catch {
-        // not built: compile on demand
-      }
-    }),
-  ).then(() => undefined);
-  return loading;
+function precompiledFor(level: SchemaLevel): Check | undefined {
+  if (!precompiled.has(level)) {
+    let check: Check | undefined;
+    try {
+      check = require(`./${level}-validator.cjs`) as Check;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    }
+    precompiled.set(level, check);
+  }
+  return precompiled.get(level);
 }
 
 /**
@@ -116,7 +116,7 @@ export function loadPrecompiledValidators(): Promise<void> {
  * with failed unions explained by their most likely branch (see union-errors.ts).
  */
 export function schemaErrors(level: SchemaLevel, value: unknown): ErrorObject[] {
-  if (precompiled.get(level)?.(value) === true) return [];
+  if (precompiledFor(level)?.(value) === true) return [];
   const { validate, index } = compile(level);
   if (validate(value)) return [];
   return explainUnions(validate.errors ?? [], value, index);
