@@ -5,9 +5,14 @@
  */
 import type { Runtime } from '../engine/runtime.js';
 import type { RunningAdapter } from '../exposes/adapter.js';
-import { serveMcpStdio, startMcpHttpAdapter } from '../exposes/mcp/index.js';
-import { startRestAdapter } from '../exposes/rest/rest-adapter.js';
 import type { ExposesAdapter } from '../spec/types.js';
+
+// Each adapter type is imported when a capability declares one: a REST-only capability never
+// loads the MCP adapter, nor an MCP-only one the REST adapter. (The MCP adapter over HTTP loads
+// the SDK itself on its first request: see mcp-http.ts.)
+const mcpHttp = () => import('../exposes/mcp/mcp-http.js');
+const mcpStdio = () => import('../exposes/mcp/mcp-stdio.js');
+const rest = () => import('../exposes/rest/rest-adapter.js');
 
 export interface StartContext {
   readonly port?: number;
@@ -36,7 +41,9 @@ export async function startAdapter(
     if (ctx.stdio.claimed) return { skipped: 'stdio is already served by another MCP adapter' };
     ctx.stdio.claimed = true;
     return {
-      running: await serveMcpStdio(adapter, runtime, {
+      running: await (
+        await mcpStdio()
+      ).serveMcpStdio(adapter, runtime, {
         onError: ctx.onError,
         onClose: ctx.onStdioClose,
       }),
@@ -45,11 +52,15 @@ export async function startAdapter(
   switch (adapter.type) {
     case 'rest':
       return {
-        running: await startRestAdapter(adapter, runtime, { ...listen, onError: ctx.onError }),
+        running: await (
+          await rest()
+        ).startRestAdapter(adapter, runtime, { ...listen, onError: ctx.onError }),
       };
     case 'mcp':
       return {
-        running: await startMcpHttpAdapter(adapter, runtime, {
+        running: await (
+          await mcpHttp()
+        ).startMcpHttpAdapter(adapter, runtime, {
           ...listen,
           stateless: ctx.stateless,
           onError: ctx.onError,

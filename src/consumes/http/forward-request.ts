@@ -59,7 +59,7 @@ export type Forwarder = (
 export function compileForward(ctx: ForwardContext): Forwarder {
   const label = `${ctx.namespace} forward`;
   const url = compileUrl(ctx.baseUri, '', label);
-  const baseHeaders = { 'user-agent': defaultHeaders(undefined)['user-agent'] as string };
+  const userAgent = defaultHeaders(undefined)['user-agent'] as string;
   return async (request, signal) => {
     const target = url.render(ctx.variables, () => undefined);
     if ('missing' in target) {
@@ -74,7 +74,9 @@ export function compileForward(ctx: ForwardContext): Forwarder {
     if (request.path.split('/').some(isDotSegment)) {
       throw new NaftikoError('INPUT_INVALID', `${label}: the path has a "." or ".." segment`);
     }
-    const headers: Record<string, string> = { ...baseHeaders };
+    // Not a spread: see consumed-operation.ts (a hidden class per request).
+    const headers: Record<string, string> = {};
+    headers['user-agent'] = userAgent;
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       const lower = name.toLowerCase();
       if (!DROPPED.has(lower)) headers[lower] = value;

@@ -4,19 +4,21 @@
  * `/mcp` and `/` routes (POST, GET, DELETE) are handed to the SDK's transport. Sessions by
  * default — one transport and one `Server` per session, all sharing the tools compiled at load —
  * or stateless (a fresh pair per request) for scale-out. Host and Origin are checked first.
+ *
+ * The SDK itself (its server, its Node transport and the zod schemas of the protocol, about
+ * 20 MB of memory and 60 ms of start-up) is loaded by the first request that needs it, so a
+ * capability whose MCP adapter is not used does not pay for it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type * as StreamableHttpModule from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { createHttpApp } from '../http-app.js';
 import { listenOn, listeningPort } from '../listen.js';
-import { createMcpServer } from './mcp-server.js';
+import type { createMcpServer as CreateMcpServer } from './mcp-server.js';
 import { compilePrompts } from './prompts.js';
 import { compileResources } from './resources.js';
 import { requestGuard } from './request-guard.js';
@@ -61,7 +63,7 @@ export async function startMcpHttpAdapter(
   let inflight = 0;
 
   const open = async (stateful: boolean): Promise<Session> => {
-    const { StreamableHTTPServerTransport } = await loadTransport();
+    const { StreamableHTTPServerTransport, createMcpServer } = await loadSdk();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: stateful ? randomUUID : undefined,
       onsessioninitialized: (id) => void sessions.set(id, session),
@@ -108,8 +110,9 @@ export async function startMcpHttpAdapter(
     else if (sessionId !== undefined) {
       session = sessions.get(sessionId);
       if (session === undefined) return rpcError(reply, 404, 'Session not found', -32001);
-    } else if (request.method === 'POST' && isInitializeRequest(body)) session = await open(true);
-    else return rpcError(reply, 400, 'Bad Request: No valid session ID provided');
+    } else if (request.method === 'POST' && (await loadSdk()).isInitializeRequest(body)) {
+      session = await open(true);
+    } else return rpcError(reply, 400, 'Bad Request: No valid session ID provided');
 
     reply.hijack();
     const counted = request.method === 'POST';
@@ -142,8 +145,6 @@ export async function startMcpHttpAdapter(
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
 
   const base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
-  // Loaded now, in the background, rather than before listening; a request that comes first waits.
-  void loadTransport().catch((err: unknown) => options.onError?.(err));
   return {
     type: 'mcp',
     namespace: adapter.namespace,
@@ -189,14 +190,25 @@ function parseJson(body: unknown): { ok: true; value: unknown } | { ok: false } 
   }
 }
 
-/**
- * The SDK's Node transport, imported on first need: it brings @hono/node-server, which loads
- * Node's bundled fetch implementation at import (about 25 ms of start-up).
- */
-let transportModule: Promise<typeof StreamableHttpModule> | undefined;
-function loadTransport() {
-  transportModule ??= import('@modelcontextprotocol/sdk/server/streamableHttp.js');
-  return transportModule;
+/** The SDK's parts this adapter uses, imported once, by the first request that needs them. */
+let sdk:
+  | Promise<{
+      StreamableHTTPServerTransport: typeof StreamableHTTPServerTransport;
+      isInitializeRequest: (value: unknown) => boolean;
+      createMcpServer: typeof CreateMcpServer;
+    }>
+  | undefined;
+function loadSdk() {
+  sdk ??= Promise.all([
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+    import('./mcp-server.js'),
+  ]).then(([transport, types, server]) => ({
+    StreamableHTTPServerTransport: transport.StreamableHTTPServerTransport,
+    isInitializeRequest: types.isInitializeRequest,
+    createMcpServer: server.createMcpServer,
+  }));
+  return sdk;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

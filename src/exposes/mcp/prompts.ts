@@ -7,17 +7,13 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  ErrorCode as RpcErrorCode,
-  McpError,
-  type GetPromptResult,
-  type Prompt,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { GetPromptResult, Prompt } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { compileTemplate } from '../../spec/template.js';
 import type { Template } from '../../spec/template.js';
 import type { ExposesMcp, McpPrompt } from '../../spec/types.js';
 import { locationPath } from './resources.js';
+import { RPC_INTERNAL_ERROR, RPC_INVALID_PARAMS, RpcError } from './rpc-error.js';
 
 interface CompiledPrompt {
   readonly spec: McpPrompt;
@@ -44,12 +40,12 @@ export function compilePrompts(adapter: ExposesMcp, runtime: Runtime): CompiledP
     async get(name, args) {
       const prompt = byName.get(name);
       if (prompt === undefined) {
-        throw new McpError(RpcErrorCode.InvalidParams, `unknown prompt: ${name}`);
+        throw new RpcError(RPC_INVALID_PARAMS, `unknown prompt: ${name}`);
       }
       const missing = prompt.required.filter((a) => args[a] === undefined);
       if (missing.length > 0) {
-        throw new McpError(
-          RpcErrorCode.InvalidParams,
+        throw new RpcError(
+          RPC_INVALID_PARAMS,
           `prompt ${name}: missing required argument${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
         );
       }
@@ -102,8 +98,8 @@ async function readPromptFile(prompt: CompiledPrompt): Promise<string> {
   try {
     return await fs.readFile(prompt.file as string, 'utf8');
   } catch {
-    throw new McpError(
-      RpcErrorCode.InternalError,
+    throw new RpcError(
+      RPC_INTERNAL_ERROR,
       `prompt ${prompt.spec.name}: its location cannot be read`,
     );
   }

@@ -15,17 +15,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ErrorCode as RpcErrorCode,
-  McpError,
-  type ReadResourceResult,
-  type Resource,
-  type ResourceTemplate,
+import type {
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Invocation, InvocationResult } from '../../engine/invocation.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp, McpResource } from '../../spec/types.js';
 import { problemFor } from '../problem.js';
+import { RPC_INTERNAL_ERROR, RPC_INVALID_PARAMS, RpcError } from './rpc-error.js';
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
   '.md': 'text/markdown',
@@ -73,7 +72,7 @@ export function locationPath(location: string, baseDir: string): string {
   const relative = /^file:\/\/\/?(\.\.?(?:\/|$).*)$/.exec(location);
   if (relative?.[1] !== undefined) return path.resolve(baseDir, decodeURIComponent(relative[1]));
   if (location.startsWith('file:///')) return fileURLToPath(location);
-  throw new McpError(RpcErrorCode.InternalError, `not a file:/// location: ${location}`);
+  throw new RpcError(RPC_INTERNAL_ERROR, `not a file:/// location: ${location}`);
 }
 
 interface StaticEntry {
@@ -166,7 +165,7 @@ export function compileResources(adapter: ExposesMcp, runtime: Runtime): Compile
       const variables = matchUri(entry, uri);
       if (variables !== undefined) return readDynamic(entry, uri, variables, runtime, signal);
     }
-    throw new McpError(RpcErrorCode.InvalidParams, `unknown resource: ${uri}`);
+    throw new RpcError(RPC_INVALID_PARAMS, `unknown resource: ${uri}`);
   }
 
   return { present: statics.length + dynamics.length > 0, list, templates, read };
@@ -245,17 +244,17 @@ async function staticFile(entry: StaticEntry, uri: string): Promise<string | und
     s.includes('\0') ||
     path.isAbsolute(s);
   if (segments.some(refused)) {
-    throw new McpError(RpcErrorCode.InvalidParams, `invalid resource path: ${uri}`);
+    throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
   }
   const root = await fs.realpath(entry.path);
   const target = path.resolve(root, ...(segments as string[]));
   if (!isInside(root, target)) {
-    throw new McpError(RpcErrorCode.InvalidParams, `invalid resource path: ${uri}`);
+    throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
   }
   const real = await fs.realpath(target).catch(() => undefined);
   if (real === undefined) return undefined;
   if (!isInside(root, real)) {
-    throw new McpError(RpcErrorCode.InvalidParams, `invalid resource path: ${uri}`);
+    throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
   }
   const targetStat = await fs.stat(real);
   return targetStat.isFile() ? real : undefined;
@@ -326,7 +325,7 @@ async function readDynamic(
     result = await entry.invocation.run(variables, signal);
   } catch (err) {
     const problem = problemFor(err, runtime.redact);
-    throw new McpError(RpcErrorCode.InternalError, `${problem.code}: ${problem.detail}`);
+    throw new RpcError(RPC_INTERNAL_ERROR, `${problem.code}: ${problem.detail}`);
   }
   let text: string;
   if (result.kind === 'value') {
@@ -335,7 +334,7 @@ async function readDynamic(
     const { status, raw } = result.response;
     if (status >= 400) {
       const body = runtime.redact(raw.toString('utf8')).slice(0, 2000);
-      throw new McpError(RpcErrorCode.InternalError, `upstream answered ${status}: ${body}`);
+      throw new RpcError(RPC_INTERNAL_ERROR, `upstream answered ${status}: ${body}`);
     }
     text = raw.toString('utf8');
   }
