@@ -182,6 +182,28 @@ describe('failures', () => {
     expect(err).toBe(reason);
   });
 
+  it('collects a body sent in several pieces, with and without Content-Length', async () => {
+    const piece = (n: number) => JSON.stringify({ n, pad: 'x'.repeat(40_000) });
+    const body = `[${[1, 2, 3].map(piece).join(',')}]`;
+    for (const withLength of [true, false]) {
+      const up = await upstream((_req, res) => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(withLength ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+        });
+        const third = Math.floor(body.length / 3);
+        res.write(body.slice(0, third));
+        setTimeout(() => {
+          res.write(body.slice(third, 2 * third));
+          setTimeout(() => res.end(body.slice(2 * third)), 10);
+        }, 10);
+      });
+      const response = await op(client(up.url)).invoke({ id: 1 }, noScope);
+      expect(response.raw.toString('utf8')).toBe(body);
+      expect((response.body as { n: number }[]).map((e) => e.n)).toEqual([1, 2, 3]);
+    }
+  });
+
   it('a signal aborted before the call: rethrown, and nothing reaches the upstream', async () => {
     let hits = 0;
     const up = await upstream((_req, res) => {
