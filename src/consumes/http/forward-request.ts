@@ -74,9 +74,8 @@ export function compileForward(ctx: ForwardContext): Forwarder {
     if (request.path.split('/').some(isDotSegment)) {
       throw new NaftikoError('INPUT_INVALID', `${label}: the path has a "." or ".." segment`);
     }
-    // Not a spread: see consumed-operation.ts (a hidden class per request).
-    const headers: Record<string, string> = {};
-    headers['user-agent'] = userAgent;
+    // A literal, not a spread of shared defaults: see consumed-operation.ts.
+    const headers: Record<string, string> = { 'user-agent': userAgent };
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       const lower = name.toLowerCase();
       if (!DROPPED.has(lower)) headers[lower] = value;

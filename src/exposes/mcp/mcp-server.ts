@@ -10,13 +10,11 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import {
   CallToolRequestSchema,
-  ErrorCode as RpcErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../../engine/runtime.js';
@@ -27,6 +25,7 @@ import { compilePrompts } from './prompts.js';
 import type { CompiledPrompts } from './prompts.js';
 import { compileResources } from './resources.js';
 import type { CompiledResources } from './resources.js';
+import { RPC_INVALID_PARAMS, RpcError } from './rpc-error.js';
 import { compileTools } from './tool-definitions.js';
 import type { CompiledTool } from './tool-definitions.js';
 
@@ -78,7 +77,7 @@ export function createMcpServer(
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const tool = byName.get(request.params.name);
     if (tool === undefined) {
-      throw new McpError(RpcErrorCode.InvalidParams, `unknown tool: ${request.params.name}`);
+      throw new RpcError(RPC_INVALID_PARAMS, `unknown tool: ${request.params.name}`);
     }
     return callTool(tool, request.params.arguments ?? {}, runtime, extra.signal, options.onError);
   });
