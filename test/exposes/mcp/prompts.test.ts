@@ -8,9 +8,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeMcp, load, mcpClient, yaml } from './helpers/mcp-client.js';
+import { closeMcp, load, mcpClient, rpcError, yaml } from './helpers/mcp-client.js';
 
 let dir: string;
 
@@ -78,16 +78,6 @@ function capability(location: string): string {
 
 async function connect(location = pathToFileURL(path.join(dir, 'review.md')).href) {
   return mcpClient(await load({ text: capability(location) }));
-}
-
-async function rpcError(promise: Promise<unknown>): Promise<McpError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof McpError) return err;
-    throw err;
-  }
-  throw new Error('expected a JSON-RPC error');
 }
 
 describe('prompts: listing', () => {

@@ -8,9 +8,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeMcp, load, mcpClient, upstream, yaml } from './helpers/mcp-client.js';
+import { closeMcp, load, mcpClient, rpcError, upstream, yaml } from './helpers/mcp-client.js';
 import type { Handler } from './helpers/mcp-client.js';
 
 let dir: string;
@@ -113,16 +113,6 @@ async function connect() {
   );
   const loaded = await load({ text });
   return { ...(await mcpClient(loaded, { upstreams: { items: server } })), server };
-}
-
-async function rpcError(promise: Promise<unknown>): Promise<McpError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof McpError) return err;
-    throw err;
-  }
-  throw new Error('expected a JSON-RPC error');
 }
 
 describe('resources: capabilities and listing', () => {

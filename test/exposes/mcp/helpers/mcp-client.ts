@@ -6,6 +6,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createRuntime } from '../../../../src/engine/runtime.js';
 import type { Runtime } from '../../../../src/engine/runtime.js';
@@ -122,4 +123,15 @@ export function text(result: CallToolResult): string {
     throw new Error(`expected one text content, got ${JSON.stringify(result.content)}`);
   }
   return first.text;
+}
+
+/** The JSON-RPC error a request was answered with (the SDK client throws it as an McpError). */
+export async function rpcError(promise: Promise<unknown>): Promise<McpError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof McpError) return err;
+    throw err;
+  }
+  throw new Error('expected a JSON-RPC error');
 }
