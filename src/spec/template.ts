@@ -76,3 +76,17 @@ export function stringify(value: unknown): string {
 export function templateNames(source: string, options: { singleBrace?: boolean } = {}): string[] {
   return [...compileTemplate(source, options).names];
 }
+
+const BARE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?$/;
+
+/**
+ * A credential or parameter value written as the bare name of a bound variable
+ * (`token: "REGISTRY_TOKEN"`, as the official tutorial's text and its step 11 write it) means that
+ * variable: the source is returned as a `{{name}}` template. Anything else is returned as it is.
+ * Only names that are bound count, so a literal never changes meaning by accident; validation
+ * warns about the form (`bare-variable-reference`).
+ */
+export function bareVariableAsTemplate(source: string, isBound: (name: string) => boolean): string {
+  const name = source.trim();
+  return BARE_NAME.test(name) && isBound(name) ? `{{${name}}}` : source;
+}

@@ -101,7 +101,7 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
     const sink = new DiagnosticSink(source);
     const { consumes, unresolved } = await resolveConsumes(doc, source, sink);
     for (const rule of SEMANTIC_RULES) {
-      rule.check({ doc, consumes, unresolved, sink }, (message, path, target) =>
+      rule.check({ doc, consumes, unresolved, strict, sink }, (message, path, target) =>
         sink.add(rule.severity, rule.id, message, path, target),
       );
     }

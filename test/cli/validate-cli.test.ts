@@ -28,6 +28,21 @@ const SEED_DIALECT = [
   '146:9 dialect-passthrough-output',
 ];
 
+/**
+ * The seed's one warning that stays a warning with --strict: its REST adapter listens on all
+ * interfaces (the default address) and declares no authentication.
+ */
+const SEED_UNAUTHENTICATED = `${SEED}:69:11 warning adapter-unauthenticated`;
+
+/** The seed's diagnostic heads in output order (by line): its dialect forms at `severity`. */
+function seedHeads(severity: 'warning' | 'error'): string[] {
+  const dialect = SEED_DIALECT.map((d) => {
+    const [pos, rule] = d.split(' ');
+    return `${SEED}:${pos} ${severity} ${rule}`;
+  });
+  return [...dialect.slice(0, 3), SEED_UNAUTHENTICATED, ...dialect.slice(3)];
+}
+
 /** Output lines without the trailing empty string. */
 function lines(stdout: string): string[] {
   expect(stdout.endsWith('\n')).toBe(true);
@@ -57,16 +72,11 @@ interface JsonReport {
 }
 
 describe('exit codes', () => {
-  it('0 for the seed at engine level, with its 10 dialect warnings', async () => {
+  it('0 for the seed at engine level, with its 10 dialect warnings and 1 for its open adapter', async () => {
     const result = await runCli(['validate', SEED]);
     const out = lines(result.stdout);
-    expect(heads(out.slice(0, -1))).toEqual(
-      SEED_DIALECT.map((d) => {
-        const [pos, rule] = d.split(' ');
-        return `${SEED}:${pos} warning ${rule}`;
-      }),
-    );
-    expect(out.at(-1)).toBe('1 file, 0 errors, 10 warnings');
+    expect(heads(out.slice(0, -1))).toEqual(seedHeads('warning'));
+    expect(out.at(-1)).toBe('1 file, 0 errors, 11 warnings');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
@@ -74,12 +84,7 @@ describe('exit codes', () => {
   it('1 for the seed with --strict: its 10 dialect forms become errors', async () => {
     const result = await runCli(['validate', '--strict', SEED]);
     const out = lines(result.stdout);
-    expect(heads(out.slice(0, -1))).toEqual(
-      SEED_DIALECT.map((d) => {
-        const [pos, rule] = d.split(' ');
-        return `${SEED}:${pos} error ${rule}`;
-      }),
-    );
+    expect(heads(out.slice(0, -1))).toEqual(seedHeads('error'));
     const byRule = new Map<string, number>();
     for (const l of out.slice(0, -1)) {
       const rule = l.split(' ')[2] as string;
@@ -89,14 +94,15 @@ describe('exit codes', () => {
       'dialect-consumed-parameter-fields': 3,
       'dialect-rest-description': 1,
       'dialect-passthrough-output': 6,
+      'adapter-unauthenticated': 1,
     });
-    expect(out.at(-1)).toBe('1 file, 10 errors, 0 warnings');
+    expect(out.at(-1)).toBe('1 file, 10 errors, 1 warning');
     expect(result.code).toBe(1);
   });
 
   it('1 when one of several files has errors', async () => {
     const result = await runCli(['validate', SEED, DANGLING]);
-    expect(lines(result.stdout).at(-1)).toBe('2 files, 2 errors, 10 warnings');
+    expect(lines(result.stdout).at(-1)).toBe('2 files, 2 errors, 12 warnings');
     expect(result.code).toBe(1);
   });
 
@@ -142,12 +148,19 @@ describe('--format json', () => {
     const result = await runCli(['validate', '--format', 'json', SEED, DANGLING]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as JsonReport;
-    expect(report.summary).toEqual({ files: 2, errors: 2, warnings: 10 });
+    expect(report.summary).toEqual({ files: 2, errors: 2, warnings: 12 });
     expect(report.files.map((f) => [f.file, f.valid, f.diagnostics.length])).toEqual([
-      [SEED, true, 10],
-      [DANGLING, false, 2],
+      [SEED, true, 11],
+      [DANGLING, false, 3],
     ]);
-    expect(report.files[1]?.diagnostics[0]).toEqual({
+    expect(report.files[1]?.diagnostics[0]).toMatchObject({
+      severity: 'warning',
+      rule: 'adapter-unauthenticated',
+      line: 18,
+      column: 13,
+      pointer: '/capability/exposes/0/type',
+    });
+    expect(report.files[1]?.diagnostics[1]).toEqual({
       severity: 'error',
       rule: 'call-unresolved',
       message:
@@ -159,15 +172,19 @@ describe('--format json', () => {
     });
     for (const d of report.files[0]?.diagnostics ?? []) {
       expect(d).toMatchObject({ severity: 'warning', file: SEED });
-      expect(d.rule).toMatch(/^dialect-/);
     }
+    expect(
+      report.files[0]?.diagnostics.filter((d) => !d.rule.startsWith('dialect-')).map((d) => d.rule),
+    ).toEqual(['adapter-unauthenticated']);
   });
 
   it('reports a clean file with an empty diagnostics list', async () => {
-    const result = await runCli(['validate', '--format', 'json', `${TREE}/valid.yaml`]);
+    // valid.yaml has a warning (its REST adapter is open); other.yml's MCP adapter is on localhost.
+    const clean = `${TREE}/nested/other.yml`;
+    const result = await runCli(['validate', '--format', 'json', clean]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
-      files: [{ file: `${TREE}/valid.yaml`, valid: true, diagnostics: [] }],
+      files: [{ file: clean, valid: true, diagnostics: [] }],
       summary: { files: 1, errors: 0, warnings: 0 },
     });
   });
@@ -178,18 +195,24 @@ describe('--format github', () => {
     const result = await runCli(['validate', '--format', 'github', SEED, DANGLING]);
     expect(result.code).toBe(1);
     const out = lines(result.stdout);
-    expect(out).toHaveLength(13);
+    expect(out).toHaveLength(15);
     expect(out[0]).toBe(
       `::warning file=${SEED},line=36,col=11,title=dialect-consumed-parameter-fields::consumed input parameter "body" has \`type\`, \`description\`, \`required\`, which alpha2 defines only for exposed parameters`,
     );
-    expect(out.slice(10, 12)).toEqual([
+    expect(out[3]).toMatch(
+      new RegExp(
+        `^::warning file=${SEED},line=69,col=11,title=adapter-unauthenticated::REST adapter`,
+      ),
+    );
+    expect(out.slice(11, 14)).toEqual([
+      `::warning file=${DANGLING},line=18,col=13,title=adapter-unauthenticated::REST adapter "contacts-rest" listens on 0.0.0.0 (all interfaces, the default) without authentication: anyone who can reach port 8080 can call it`,
       `::error file=${DANGLING},line=28,col=21,title=call-unresolved::call "crm.nosuchop": consumes namespace "crm" has no operation "nosuchop" (operations: "list-contacts")`,
       `::error file=${DANGLING},line=37,col=17,title=call-unresolved::call "erp.list-contacts": no consumes namespace "erp" (known: "crm")`,
     ]);
     for (const l of out.slice(0, -1)) {
       expect(l).toMatch(/^::(error|warning) file=[^,:]+,line=\d+,col=\d+,title=[a-z0-9-]+::\S/);
     }
-    expect(out.at(-1)).toBe('2 files, 2 errors, 10 warnings');
+    expect(out.at(-1)).toBe('2 files, 2 errors, 12 warnings');
   });
 });
 
@@ -221,6 +244,9 @@ describe('--quiet', () => {
 });
 
 describe('paths', () => {
+  /** The tree's one diagnostic: valid.yaml's REST adapter is open on the default address. */
+  const VALID_UNAUTHENTICATED = `${TREE}/valid.yaml:20:13 warning adapter-unauthenticated REST adapter "contacts-rest" listens on 0.0.0.0 (all interfaces, the default) without authentication: anyone who can reach port 8080 can call it`;
+
   const TREE_FILES = [
     `${TREE}/nested/other.yml`,
     `${TREE}/nested/shared-consumes.yaml`,
@@ -231,11 +257,11 @@ describe('paths', () => {
     const result = await runCli(['validate', '--format', 'json', TREE]);
     const report = JSON.parse(result.stdout) as JsonReport;
     expect(report.files.map((f) => f.file)).toEqual(TREE_FILES);
-    expect(report.summary).toEqual({ files: 3, errors: 0, warnings: 0 });
+    expect(report.summary).toEqual({ files: 3, errors: 0, warnings: 1 });
     expect(result.code).toBe(0);
 
     const text = await runCli(['validate', TREE]);
-    expect(text.stdout).toBe('3 files, 0 errors, 0 warnings\n');
+    expect(text.stdout).toBe(`${VALID_UNAUTHENTICATED}\n3 files, 0 errors, 1 warning\n`);
     expect(text.code).toBe(0);
   });
 
@@ -250,7 +276,7 @@ describe('paths', () => {
 
   it('counts a file once when it is named and also inside a named folder', async () => {
     const result = await runCli(['validate', `${TREE}/valid.yaml`, TREE]);
-    expect(result.stdout).toBe('3 files, 0 errors, 0 warnings\n');
+    expect(result.stdout).toBe(`${VALID_UNAUTHENTICATED}\n3 files, 0 errors, 1 warning\n`);
   });
 
   it('validates a file named explicitly even without a naftiko key', async () => {

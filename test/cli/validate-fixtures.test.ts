@@ -16,6 +16,13 @@ interface Case {
   readonly summary: string;
 }
 
+/**
+ * The message of `adapter-unauthenticated` for a fixture's REST adapter, which (like the seed's)
+ * has no address and no authentication: a warning beside the one way each fixture is broken.
+ */
+const OPEN = (namespace: string): string =>
+  `REST adapter "${namespace}" listens on 0.0.0.0 (all interfaces, the default) without authentication: anyone who can reach port 8080 can call it`;
+
 const CASES: readonly Case[] = [
   {
     // `method: [GET, POST` is never closed; the parser notices on the next line.
@@ -45,26 +52,29 @@ const CASES: readonly Case[] = [
   {
     fixture: 'dangling-call.yaml',
     lines: [
+      `${DIR}/dangling-call.yaml:18:13 warning adapter-unauthenticated ${OPEN('contacts-rest')}`,
       `${DIR}/dangling-call.yaml:28:21 error call-unresolved call "crm.nosuchop": consumes namespace "crm" has no operation "nosuchop" (operations: "list-contacts")`,
       `${DIR}/dangling-call.yaml:37:17 error call-unresolved call "erp.list-contacts": no consumes namespace "erp" (known: "crm")`,
     ],
-    summary: '1 file, 2 errors, 0 warnings',
+    summary: '1 file, 2 errors, 1 warning',
   },
   {
     fixture: 'duplicate-namespace.yaml',
     lines: [
+      `${DIR}/duplicate-namespace.yaml:18:13 warning adapter-unauthenticated ${OPEN('crm')}`,
       `${DIR}/duplicate-namespace.yaml:19:18 error namespace-duplicate namespace "crm" (exposes) is already used by consumes`,
     ],
-    summary: '1 file, 1 error, 0 warnings',
+    summary: '1 file, 1 error, 1 warning',
   },
   {
     fixture: 'port-clash.yaml',
     lines: [
+      `${DIR}/port-clash.yaml:18:13 warning adapter-unauthenticated ${OPEN('contacts-rest')}`,
       `${DIR}/port-clash.yaml:32:13 error port-conflict mcp adapter "contacts-mcp" listens on localhost:8080, already taken by rest adapter "contacts-rest" (0.0.0.0:8080)`,
       `${DIR}/port-clash.yaml:39:13 error control-port control port 8080 is also used by mcp adapter "contacts-mcp"; give the control adapter a port of its own`,
       `${DIR}/port-clash.yaml:39:13 error control-port control port 8080 is also used by rest adapter "contacts-rest"; give the control adapter a port of its own`,
     ],
-    summary: '1 file, 3 errors, 0 warnings',
+    summary: '1 file, 3 errors, 1 warning',
   },
   {
     fixture: 'bad-tool-name.yaml',
@@ -79,8 +89,9 @@ const CASES: readonly Case[] = [
     fixture: 'missing-import.yaml',
     lines: [
       `${DIR}/missing-import.yaml:17:17 error import-unresolved imported file not found: "./shared/nope.yaml" (resolved to test/fixtures/invalid/shared/nope.yaml)`,
+      `${DIR}/missing-import.yaml:20:13 warning adapter-unauthenticated ${OPEN('contacts-rest')}`,
     ],
-    summary: '1 file, 1 error, 0 warnings',
+    summary: '1 file, 1 error, 1 warning',
   },
   {
     fixture: 'unsupported-version.yaml',
@@ -112,10 +123,11 @@ describe('naftiko validate on broken fixtures', () => {
     const result = await runCli(['validate', DIR]);
     const files = [...CASES].map((c) => c.fixture).sort();
     const expected = files.flatMap((f) => CASES.find((c) => c.fixture === f)?.lines ?? []);
-    const errors = CASES.reduce((n, c) => n + c.lines.length, 0);
+    const count = (severity: string): number =>
+      CASES.reduce((n, c) => n + c.lines.filter((l) => l.split(' ')[1] === severity).length, 0);
     expect(result.stdout.split('\n')).toEqual([
       ...expected,
-      `${CASES.length} files, ${errors} errors, 0 warnings`,
+      `${CASES.length} files, ${count('error')} errors, ${count('warning')} warnings`,
       '',
     ]);
     expect(result.code).toBe(1);

@@ -57,6 +57,14 @@ capability:
 `;
 }
 
+/**
+ * The capability's REST adapter (its `type` on line 7, one lower with an `as` line) has no address
+ * and no authentication: not what is tested here, but reported all the same.
+ */
+const open = (line = 7): string =>
+  `${line}:13 adapter-unauthenticated REST adapter "api" listens on 0.0.0.0 (all interfaces, the default) without authentication: anyone who can reach port 8080 can call it`;
+const OPEN = open();
+
 async function check(text: string): Promise<string[]> {
   const result = await createValidator().validateFile(write(`cap-${Math.random()}.yaml`, text));
   return result.diagnostics.map(
@@ -66,15 +74,15 @@ async function check(text: string): Promise<string[]> {
 
 describe('imported consumes', () => {
   it('resolves a relative location, a file: URL, and an `as` alias', async () => {
-    expect(await check(capability('./shared/crm.yaml'))).toEqual([]);
-    expect(await check(capability(pathToFileURL(path.join(dir, 'shared/crm.yaml')).href))).toEqual(
-      [],
-    );
+    expect(await check(capability('./shared/crm.yaml'))).toEqual([OPEN]);
+    expect(await check(capability(pathToFileURL(path.join(dir, 'shared/crm.yaml')).href))).toEqual([
+      OPEN,
+    ]);
     expect(
       await check(
         capability('shared/crm.yaml', 'import: crm\n      as: sales', 'sales.list-items'),
       ),
-    ).toEqual([]);
+    ).toEqual([open(8)]);
   });
 
   it('reports what cannot be resolved, once, at the import', async () => {
@@ -82,18 +90,23 @@ describe('imported consumes', () => {
       expect.stringMatching(
         /^4:17 import-unresolved imported file not found: ".\/shared\/nope.yaml"/,
       ),
+      OPEN,
     ]);
     expect(await check(capability('https://example.org/crm.yaml'))).toEqual([
       '4:17 import-unresolved import location "https://example.org/crm.yaml" is not a file path (only local files can be imported)',
+      OPEN,
     ]);
     expect(await check(capability('./shared/capability.yaml'))).toEqual([
       '4:17 import-unresolved "./shared/capability.yaml" is not a shared consumes file (it has no root `consumes` list)',
+      OPEN,
     ]);
     expect(await check(capability('./shared/crm.yaml', 'import: erp', 'erp.list-items'))).toEqual([
       '5:15 import-unresolved "./shared/crm.yaml" has no consumes namespace "erp"',
+      OPEN,
     ]);
     expect(await check(capability('./shared'))).toEqual([
       expect.stringMatching(/^4:17 import-unresolved imported file cannot be read \(EISDIR\)/),
+      OPEN,
     ]);
   });
 

@@ -53,7 +53,12 @@ describe('namespace, port, route and tool-name rules', () => {
             address: 10.0.0.2
             port: 9000
     `;
-    expect(await briefs(doc)).toEqual(['9:13 error port-conflict']);
+    expect(await briefs(doc)).toEqual([
+      '9:13 error port-conflict',
+      '4:13 warning adapter-unauthenticated',
+      '16:16 warning adapter-unauthenticated',
+      '20:16 warning adapter-unauthenticated',
+    ]);
   });
 
   it('control-port: one control adapter, on a port of its own', async () => {
@@ -69,7 +74,11 @@ describe('namespace, port, route and tool-name rules', () => {
           - type: control
             port: 9999
     `;
-    expect(await briefs(doc)).toEqual(['9:13 error control-port', '8:13 error control-port']);
+    expect(await briefs(doc)).toEqual([
+      '9:13 error control-port',
+      '8:13 error control-port',
+      '4:13 warning adapter-unauthenticated',
+    ]);
   });
 
   it('rest-route-duplicate: {x} and {{y}} placeholders give the same route', async () => {
@@ -94,7 +103,10 @@ describe('namespace, port, route and tool-name rules', () => {
                   - method: DELETE
                     outputParameters: [{ type: string, value: "3" }]
     `;
-    expect(await briefs(doc)).toEqual(['16:23 error rest-route-duplicate']);
+    expect(await briefs(doc)).toEqual([
+      '16:23 error rest-route-duplicate',
+      '4:13 warning adapter-unauthenticated',
+    ]);
   });
 
   it('rest-route-duplicate: a missing leading / or a trailing / is the same route', async () => {

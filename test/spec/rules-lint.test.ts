@@ -37,6 +37,7 @@ describe('lint rules (intent of the official Spectral rules)', () => {
       '8:18 warning consumes-description',
       '15:17 warning rest-resource-description',
       '25:24 warning aggregate-function-description',
+      '11:13 warning adapter-unauthenticated',
     ]);
   });
 
@@ -104,6 +105,8 @@ describe('lint rules (intent of the official Spectral rules)', () => {
       '17:16 warning address-example',
       '34:16 warning control-address',
       '28:7 warning mcp-stdio-authentication',
+      '17:16 warning adapter-unauthenticated',
+      '34:16 warning adapter-unauthenticated',
     ]);
   });
 
@@ -161,6 +164,7 @@ describe('lint rules (intent of the official Spectral rules)', () => {
                 outputParameters: [{ name: x, type: string, value: "1" }]
     `;
     expect(await briefs(doc)).toEqual([
+      '10:13 warning adapter-unauthenticated',
       '9:30 warning aggregate-semantics',
       '9:50 warning aggregate-semantics',
       '9:68 warning aggregate-semantics',

@@ -28,7 +28,7 @@ describe('reference rules', () => {
                   - method: GET
                     call: crm.list-items
     `;
-    expect(await briefs(doc)).toEqual([]);
+    expect(await briefs(doc)).toEqual(['15:13 warning adapter-unauthenticated']);
   });
 
   it('call-unresolved: an unknown namespace, an unknown operation', async () => {
@@ -105,7 +105,10 @@ describe('reference rules', () => {
                 forward:
                   targetNamespace: nowhere
     `;
-    expect(await briefs(doc)).toEqual(['11:30 error forward-unresolved']);
+    expect(await briefs(doc)).toEqual([
+      '11:30 error forward-unresolved',
+      '4:13 warning adapter-unauthenticated',
+    ]);
   });
 
   it('step-unresolved: a lookup of a later step, a step name used twice', async () => {

@@ -5,10 +5,17 @@
  * names a parameter (or placeholder) of the consumed operation it feeds.
  */
 import type { Path } from '../diagnostic-sink.js';
-import { templateNames } from '../template.js';
+import { bareVariableAsTemplate, templateNames } from '../template.js';
 import type { ResolvedConsumes } from '../imports.js';
 import type { Binding, ConsumedHttpOperation, ConsumedHttpResource } from '../types.js';
-import { invocables, isObj, mcpTools } from '../walk.js';
+import {
+  consumedInputParameters,
+  exposes,
+  inlineConsumes,
+  invocables,
+  isObj,
+  mcpTools,
+} from '../walk.js';
 import type { RuleContext, SemanticRule } from './rule.js';
 
 const placeholders = (text: string): string[] => templateNames(text);
@@ -62,6 +69,42 @@ export const templateReference: SemanticRule = {
           );
         }
       }
+    }
+  },
+};
+
+const CREDENTIAL_FIELDS = ['token', 'username', 'password', 'key', 'value'] as const;
+
+export const bareVariableReference: SemanticRule = {
+  id: 'bare-variable-reference',
+  severity: 'warning',
+  summary:
+    "A credential or consumed parameter `value` written as a bound variable's bare name (`REGISTRY_TOKEN`) rather than `{{REGISTRY_TOKEN}}`.",
+  check(ctx, report) {
+    const bound = new Set<string>();
+    for (const b of allBindings(ctx)) {
+      for (const k of Object.keys(b.keys)) bound.add(k).add(`${b.namespace}.${k}`);
+    }
+    if (bound.size === 0) return;
+    const check = (text: unknown, what: string, path: Path) => {
+      if (typeof text !== 'string') return;
+      const template = bareVariableAsTemplate(text, (name) => bound.has(name));
+      if (template === text) return;
+      report(
+        `${what} "${text}" is the bare name of a bound variable: the engine uses its value, as the tutorial means it; write "${template}" (the reference engine would send the name itself)`,
+        path,
+      );
+    };
+    const adapters = [...inlineConsumes(ctx.doc), ...exposes(ctx.doc)];
+    for (const [adapter, path] of adapters) {
+      const auth = adapter.authentication;
+      if (!isObj(auth)) continue;
+      for (const field of CREDENTIAL_FIELDS) {
+        check(auth[field], `authentication ${field}`, [...path, 'authentication', field]);
+      }
+    }
+    for (const [param, path] of consumedInputParameters(ctx.doc)) {
+      check(param.value, `parameter ${String(param.name)} value`, [...path, 'value']);
     }
   },
 };

@@ -10,7 +10,12 @@ import {
   refUnresolved,
   stepReference,
 } from './references.js';
-import { templateReference, withParameter, withReference } from './bindings.js';
+import {
+  bareVariableReference,
+  templateReference,
+  withParameter,
+  withReference,
+} from './bindings.js';
 import {
   aggregateFunctionDescription,
   consumesDescription,
@@ -21,11 +26,15 @@ import {
   addressExample,
   controlAddress,
   mcpStdioAuthentication,
-  oauth2Https,
-  oauth2Resource,
   pathQuery,
   restPathTrailingSlash,
 } from './lint-adapters.js';
+import {
+  adapterUnauthenticated,
+  oauth2HttpLoopback,
+  oauth2Https,
+  oauth2Resource,
+} from './authentication.js';
 import { aggregateSemantics, scriptDefaults } from './lint-orchestration.js';
 import type { SemanticRule } from './rule.js';
 
@@ -42,6 +51,7 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   restRouteDuplicate,
   mcpToolName,
   templateReference,
+  bareVariableReference,
   withReference,
   withParameter,
   descriptionActiveContent,
@@ -53,7 +63,9 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   addressExample,
   controlAddress,
   mcpStdioAuthentication,
+  adapterUnauthenticated,
   oauth2Https,
+  oauth2HttpLoopback,
   oauth2Resource,
   aggregateSemantics,
   scriptDefaults,

@@ -1,11 +1,10 @@
 /**
- * Adapter hygiene (intent of the official Spectral rules on paths, addresses, MCP stdio and
- * OAuth 2.0, with their severities): paths without query strings or trailing slashes,
- * no placeholder example.com addresses, no authentication on stdio, OAuth 2.0 over https.
+ * Adapter hygiene (intent of the official Spectral rules on paths, addresses and MCP stdio, with
+ * their severities): paths without query strings or trailing slashes, no placeholder example.com
+ * addresses, no authentication on stdio. The OAuth 2.0 rules live in authentication.ts.
  */
-import type { Path } from '../diagnostic-sink.js';
-import { consumedResources, exposes, isObj, restResources } from '../walk.js';
-import { LOOPBACK } from './ports.js';
+import { consumedResources, exposes, restResources } from '../walk.js';
+import { isLoopbackHost } from './ports.js';
 import type { SemanticRule } from './rule.js';
 
 export const pathQuery: SemanticRule = {
@@ -58,7 +57,7 @@ export const controlAddress: SemanticRule = {
   check(ctx, report) {
     for (const [adapter, path] of exposes(ctx.doc, 'control')) {
       const address = adapter.address;
-      if (typeof address === 'string' && !LOOPBACK.has(address)) {
+      if (typeof address === 'string' && !isLoopbackHost(address)) {
         report(`control adapter listens on "${address}", reachable beyond this machine`, [
           ...path,
           'address',
@@ -81,44 +80,6 @@ export const mcpStdioAuthentication: SemanticRule = {
           'key',
         );
       }
-    }
-  },
-};
-
-/** The `authentication` of every adapter protected by OAuth 2.0, with its path. */
-function* oauth2(doc: unknown): Generator<[Record<string, unknown>, Path]> {
-  for (const [adapter, path] of exposes(doc)) {
-    const auth = adapter.authentication;
-    if (isObj(auth) && auth.type === 'oauth2') yield [auth, [...path, 'authentication']];
-  }
-}
-
-export const oauth2Https: SemanticRule = {
-  id: 'oauth2-https',
-  severity: 'error',
-  summary: 'An OAuth 2.0 authorization server is reached over https.',
-  check(ctx, report) {
-    for (const [auth, at] of oauth2(ctx.doc)) {
-      if (
-        typeof auth.authorizationServerUri === 'string' &&
-        !auth.authorizationServerUri.startsWith('https://')
-      ) {
-        report('authorizationServerUri must use https', [...at, 'authorizationServerUri']);
-      }
-    }
-  },
-};
-
-export const oauth2Resource: SemanticRule = {
-  id: 'oauth2-resource',
-  severity: 'warning',
-  summary: 'An OAuth 2.0 protected resource has an https identifier and declares its scopes.',
-  check(ctx, report) {
-    for (const [auth, at] of oauth2(ctx.doc)) {
-      if (typeof auth.resource === 'string' && !auth.resource.startsWith('https://')) {
-        report('the OAuth 2.0 resource identifier should use https', [...at, 'resource']);
-      }
-      if (!Array.isArray(auth.scopes)) report('no OAuth 2.0 scopes are declared', [...at, 'type']);
     }
   },
 };

@@ -12,8 +12,25 @@ export function defaultAddress(type: unknown): string {
   return type === 'mcp' || type === 'control' ? 'localhost' : '0.0.0.0';
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::']);
+export const WILDCARDS: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
 export const LOOPBACK: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * Whether a host name or address (as in `address`, or a URL's hostname) stays on this machine:
+ * `localhost`, the whole 127.0.0.0/8 block (RFC 1122 §3.2.1.3) and `::1`, bracketed or not, in
+ * any IPv6 spelling. No name resolution: other names are taken as reachable from outside.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || /^127(?:\.\d{1,3}){3}$/.test(h)) return true;
+  if (!h.includes(':')) return false;
+  try {
+    // The URL parser writes an IPv6 literal in its shortest form (0:0:0:0:0:0:0:1 → [::1]).
+    return new URL(`http://[${h}]/`).hostname === '[::1]';
+  } catch {
+    return false;
+  }
+}
 
 /** Whether two listen addresses can collide on one port. */
 function overlap(a: string, b: string): boolean {

@@ -11,6 +11,11 @@ export interface RuleContext {
   readonly consumes: ReadonlyMap<string, ResolvedConsumes>;
   /** Namespaces declared by imports that failed (already reported; not to be reported again). */
   readonly unresolved: ReadonlySet<string>;
+  /**
+   * `--strict` (official alpha2 conformance). A rule whose verdict differs between the levels
+   * reports under two ids, each with its fixed severity, rather than changing a severity.
+   */
+  readonly strict: boolean;
   readonly sink: DiagnosticSink;
 }
 
