@@ -1,6 +1,6 @@
 /**
- * Outbound authentication of a consumes block (contract §5), templates compiled once and
- * rendered per request with the bound variables only (credentials come from bindings, never from
+ * Outbound authentication of a consumes block (contract §5), templates compiled once (a bare
+ * bound-variable name counts as `{{name}}`) and rendered per request with the bound variables only (credentials come from bindings, never from
  * a caller). A template naming a variable with no value is BINDING_UNRESOLVED (the names are
  * shown, never a value).
  *
@@ -11,7 +11,12 @@
  * - oauth2 protects inbound adapters; on a consumes block it adds nothing.
  */
 import { NaftikoError } from '../../errors.js';
-import { compileTemplate, type Lookup, type Template } from '../../spec/template.js';
+import {
+  bareVariableAsTemplate,
+  compileTemplate,
+  type Lookup,
+  type Template,
+} from '../../spec/template.js';
 import type { Authentication } from '../../spec/types.js';
 import { encodeComponent } from './encode-component.js';
 
@@ -29,6 +34,11 @@ export interface OutboundAuth {
 
 const NO_AUTH: OutboundAuth = { apply: () => {}, digest: undefined };
 
+/** The API key's name when `key` is absent: `X-API-Key` in a header, `api_key` in the query. */
+export function defaultApiKeyName(placement: 'header' | 'query' | undefined): string {
+  return placement === 'query' ? 'api_key' : 'X-API-Key';
+}
+
 export function compileAuth(
   auth: Authentication | undefined,
   variables: Lookup,
@@ -38,7 +48,9 @@ export function compileAuth(
   // Bound variables do not change while the engine runs: each field is rendered once, on first
   // use (not at load, so a capability whose credentials are unbound can still serve the rest).
   const field = (source: string | undefined, fallback = '') => {
-    const template = compileTemplate(source ?? fallback);
+    const template = compileTemplate(
+      bareVariableAsTemplate(source ?? fallback, (name) => variables(name) !== undefined),
+    );
     let text: string | undefined;
     return () => (text ??= render(template, variables, label));
   };
@@ -63,7 +75,7 @@ export function compileAuth(
     }
     case 'apikey': {
       const inQuery = auth.placement === 'query';
-      const key = field(auth.key, inQuery ? 'api_key' : 'X-API-Key');
+      const key = field(auth.key, defaultApiKeyName(auth.placement));
       const value = field(auth.value);
       return {
         apply(headers, query) {

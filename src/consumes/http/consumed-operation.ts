@@ -80,11 +80,10 @@ export function compileOperation(
   op: ConsumedHttpOperation,
 ): ConsumedOperation {
   const label = `${ctx.namespace}.${op.name}`;
-  const params = effectiveParameters([
-    ctx.spec.inputParameters,
-    resource.inputParameters,
-    op.inputParameters,
-  ]);
+  const params = effectiveParameters(
+    [ctx.spec.inputParameters, resource.inputParameters, op.inputParameters],
+    ctx.variables,
+  );
   const url = compileUrl(ctx.baseUri, resource.path, label);
   const renderBody = compileBody(op.body, params);
   const baseHeaders = defaultHeaders(op.outputRawFormat);

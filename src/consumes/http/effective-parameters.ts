@@ -6,6 +6,8 @@
  * Decision: `fixed` is true when the spec gives a `value` and also for `in: environment`
  * parameters, whose value comes from the process environment, never from the caller.
  */
+import { bareVariableAsTemplate } from '../../spec/template.js';
+import type { Lookup } from '../../spec/template.js';
 import type { ConsumedInputParameter, ParameterLocation, ParameterType } from '../../spec/types.js';
 import { compileValue, type ValueTemplate } from './value-template.js';
 
@@ -27,6 +29,8 @@ export interface CompiledParameter {
 
 export function effectiveParameters(
   levels: readonly (readonly ConsumedInputParameter[] | undefined)[],
+  /** Bound variables: a `value` that is a bare bound-variable name means `{{name}}`. */
+  variables: Lookup = () => undefined,
 ): CompiledParameter[] {
   const byKey = new Map<string, ConsumedInputParameter>();
   for (const level of levels) {
@@ -35,10 +39,10 @@ export function effectiveParameters(
       byKey.set(`${param.in}\u0000${name}`, param);
     }
   }
-  return [...byKey.values()].map(compileParameter);
+  return [...byKey.values()].map((param) => compileParameter(param, variables));
 }
 
-function compileParameter(param: ConsumedInputParameter): CompiledParameter {
+function compileParameter(param: ConsumedInputParameter, variables: Lookup): CompiledParameter {
   const spec: ConsumedParameter = {
     name: param.name,
     in: param.in,
@@ -49,6 +53,11 @@ function compileParameter(param: ConsumedInputParameter): CompiledParameter {
   if (param.description !== undefined) spec.description = param.description;
   return {
     spec,
-    value: param.value === undefined ? undefined : compileValue(String(param.value)),
+    value:
+      param.value === undefined
+        ? undefined
+        : compileValue(
+            bareVariableAsTemplate(String(param.value), (name) => variables(name) !== undefined),
+          ),
   };
 }
