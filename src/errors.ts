@@ -63,6 +63,31 @@ export const ERROR_CATALOGUE = {
     httpStatus: 413,
     exitCode: 2,
   },
+  AUTH_REQUIRED: {
+    title: 'Authentication is required',
+    httpStatus: 401,
+    exitCode: 2,
+  },
+  AUTH_INVALID: {
+    title: 'The credentials are not valid',
+    httpStatus: 401,
+    exitCode: 2,
+  },
+  AUTH_FORBIDDEN: {
+    title: 'The credentials do not grant access to this resource',
+    httpStatus: 403,
+    exitCode: 2,
+  },
+  AUTH_UNAVAILABLE: {
+    title: 'The credentials cannot be checked right now',
+    httpStatus: 503,
+    exitCode: 3,
+  },
+  AUTH_UNENFORCEABLE: {
+    title: 'A declared authentication cannot be enforced',
+    httpStatus: 500,
+    exitCode: 2,
+  },
   ROUTE_NOT_FOUND: {
     title: 'No such resource',
     httpStatus: 404,

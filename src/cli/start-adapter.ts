@@ -5,6 +5,8 @@
  */
 import type { Runtime } from '../engine/runtime.js';
 import type { RunningAdapter } from '../exposes/adapter.js';
+import type { RefusalEvent } from '../exposes/auth/guard.js';
+import type { InboundAuthenticator } from '../exposes/auth/inbound-auth.js';
 import type { ExposesAdapter } from '../spec/types.js';
 
 // Each adapter type is imported when a capability declares one: a REST-only capability never
@@ -20,6 +22,10 @@ export interface StartContext {
   /** stdin/stdout are the MCP transport; true while no MCP adapter has claimed them yet. */
   readonly stdio: { enabled: boolean; claimed: boolean };
   readonly stateless: boolean;
+  /** The adapter's inbound authentication, compiled before any adapter starts (fail closed). */
+  readonly authenticator?: InboundAuthenticator;
+  readonly onRefused?: (event: RefusalEvent) => void;
+  readonly onWarning?: (event: string, message: string) => void;
   readonly onError: (err: unknown) => void;
   /** The stdio client went away: the capability should stop. */
   readonly onStdioClose: () => void;
@@ -35,6 +41,9 @@ export async function startAdapter(
   const listen = {
     ...(ctx.port !== undefined ? { port: ctx.port } : {}),
     ...(ctx.address !== undefined ? { address: ctx.address } : {}),
+    ...(ctx.authenticator !== undefined ? { authenticator: ctx.authenticator } : {}),
+    ...(ctx.onRefused !== undefined ? { onRefused: ctx.onRefused } : {}),
+    ...(ctx.onWarning !== undefined ? { onWarning: ctx.onWarning } : {}),
   };
   if (ctx.stdio.enabled) {
     if (adapter.type !== 'mcp') return { skipped: 'stdio mode: network adapters are not started' };

@@ -2,8 +2,8 @@
  * Start-up loads only what a capability uses (issue 5: cold start and memory). Checked by module
  * trace, not by timing: a real `naftiko run` of the seed with a preload that records every module
  * it loads. Until its MCP adapter gets a request, the engine must not load the MCP SDK, the undici
- * package index (fetch, WebSocket...), Ajv's schema compiler (the seed is valid) or the format
- * decoders; one MCP request then loads the SDK (which proves the trace sees it).
+ * package index (fetch, WebSocket...), Ajv's schema compiler (the seed is valid), the format
+ * decoders or the JWT library (the seed declares no inbound authentication); one MCP request then loads the SDK (which proves the trace sees it).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -49,6 +49,8 @@ const SDK = /node_modules\/@modelcontextprotocol\/sdk\//;
 const UNDICI_INDEX = /node_modules\/undici\/index\.js$/;
 const AJV_COMPILER = /node_modules\/ajv\/dist\/(2020|core)\.js$/;
 const DECODERS = /node_modules\/(fast-xml-parser|csv-parse|cheerio|avsc|protobufjs)\//;
+// JWT validation (jose) and the digest and OAuth 2.0 schemes load only for adapters that use them.
+const UNUSED_AUTH = /node_modules\/jose\/|\/dist\/exposes\/auth\/(digest|oauth2[\w-]*)\.js$/;
 
 describe('lazy loading (naftiko run of the seed)', () => {
   it('loads neither the MCP SDK, the undici index, Ajv nor a decoder before an MCP request', async () => {
@@ -60,6 +62,7 @@ describe('lazy loading (naftiko run of the seed)', () => {
     expect(loaded.filter((url) => UNDICI_INDEX.test(url))).toEqual([]);
     expect(loaded.filter((url) => AJV_COMPILER.test(url))).toEqual([]);
     expect(loaded.filter((url) => DECODERS.test(url))).toEqual([]);
+    expect(loaded.filter((url) => UNUSED_AUTH.test(url))).toEqual([]);
   }, 60_000);
 
   it('loads the MCP SDK on the MCP adapter’s first request', async () => {

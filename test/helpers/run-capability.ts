@@ -106,7 +106,7 @@ function parseJsonLine(line: string): Record<string, unknown> | undefined {
 }
 
 /** `rest adapter "ns" listening on http://…` (pretty format). */
-const PRETTY_LISTENING = /^(\w+) adapter "([^"]+)" listening on (\S+)$/;
+const PRETTY_LISTENING = /^(\w+) adapter "([^"]+)" listening on (\S+)(?: \([^)]*\))?$/;
 
 /**
  * Starts `naftiko run <spec> --log-format json --port '*=0' ...args` and resolves once it logged

@@ -16,7 +16,10 @@ import { compareDiagnostics, hasErrors } from '../../spec/diagnostics.js';
 import { createValidator } from '../../spec/validate.js';
 import type { LoadedCapability } from '../../spec/validate.js';
 import { formatReports } from '../output/format-diagnostics.js';
+import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
+import { createRefusalLog } from '../../exposes/auth/refusal-log.js';
+import type { InboundAuthenticator } from '../../exposes/auth/inbound-auth.js';
 import type { CliIo } from '../program.js';
 import {
   forNamespace,
@@ -118,6 +121,7 @@ export async function runCommand(
     await Promise.allSettled(adapters.map((a) => a.stop(DRAIN_MS)));
     await Promise.allSettled(runtimes.map((r) => r.close()));
   };
+  const authenticators: InboundAuthenticator[] = [];
   try {
     for (const capability of capabilities) {
       const runtime = createRuntime(capability, {
@@ -129,44 +133,63 @@ export async function runCommand(
       });
       runtimes.push(runtime);
       log = log.withRedaction(runtime.redact);
+    }
+    const warn = (event: string, message: string) => log.warn(event, message);
+    const onRefused = createRefusalLog(log);
+    // Every lock is compiled before any adapter listens: nothing is served if one cannot be.
+    const plans = [];
+    for (const [i, capability] of capabilities.entries()) {
+      const runtime = runtimes[i]!;
       for (const adapter of capability.doc.capability?.exposes ?? []) {
-        const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
-        const port = forNamespace(ports, namespace);
-        const address = forNamespace(addresses, namespace);
-        const outcome = await startAdapter(adapter, runtime, {
-          ...(port !== undefined ? { port } : {}),
-          ...(address !== undefined ? { address } : {}),
-          stdio,
-          stateless: options.mcpStateless === true,
-          onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
-          onStdioClose: stdioClosed.resolve,
+        const authenticator = await prepareInboundAuth(adapter, runtime, {
+          stdio: stdio.enabled,
+          warn,
         });
-        if ('skipped' in outcome) {
-          log.warn(
-            'adapter.skipped',
-            `${adapter.type} adapter "${namespace}" skipped: ${outcome.skipped}`,
-            {
-              type: adapter.type,
-              namespace,
-            },
-          );
-          continue;
-        }
-        const running = outcome.running;
-        adapters.push(running);
-        log.info(
-          'adapter.listening',
-          `${running.type} adapter "${running.namespace}" listening on ${running.url}`,
+        if (authenticator !== undefined) authenticators.push(authenticator);
+        plans.push({ adapter, runtime, authenticator });
+      }
+    }
+    for (const { adapter, runtime, authenticator } of plans) {
+      const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
+      const port = forNamespace(ports, namespace);
+      const address = forNamespace(addresses, namespace);
+      const outcome = await startAdapter(adapter, runtime, {
+        ...(port !== undefined ? { port } : {}),
+        ...(address !== undefined ? { address } : {}),
+        ...(authenticator !== undefined ? { authenticator, onRefused, onWarning: warn } : {}),
+        stdio,
+        stateless: options.mcpStateless === true,
+        onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
+        onStdioClose: stdioClosed.resolve,
+      });
+      if ('skipped' in outcome) {
+        log.warn(
+          'adapter.skipped',
+          `${adapter.type} adapter "${namespace}" skipped: ${outcome.skipped}`,
           {
-            type: running.type,
-            namespace: running.namespace,
-            url: running.url,
+            type: adapter.type,
+            namespace,
           },
         );
+        continue;
       }
+      const running = outcome.running;
+      adapters.push(running);
+      log.info(
+        'adapter.listening',
+        `${running.type} adapter "${running.namespace}" listening on ${running.url}${authenticator !== undefined ? ` (${authenticator.scheme} authentication)` : ''}`,
+        {
+          type: running.type,
+          namespace: running.namespace,
+          url: running.url,
+          ...(authenticator !== undefined ? { authentication: authenticator.scheme } : {}),
+        },
+      );
     }
   } catch (err) {
     await stopAll();
+    // Authenticators of adapters that never started (their adapters close the others).
+    await Promise.allSettled(authenticators.map((a) => a.close?.()));
     const error = toNaftikoError(err);
     io.stderr(`naftiko: ${log === undefined ? error.message : error.message} [${error.code}]\n`);
     return error.code === 'INTERNAL' ? 3 : 2;

@@ -16,6 +16,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { mountAuthGuard } from '../auth/guard.js';
+import type { RefusalEvent } from '../auth/guard.js';
+import { adapterAuthenticator } from '../auth/adapter-auth.js';
+import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { createHttpApp } from '../http-app.js';
 import { listenOn, listeningPort } from '../listen.js';
 import type { createMcpServer as CreateMcpServer } from './mcp-server.js';
@@ -30,6 +34,11 @@ export interface McpHttpOptions extends ListenOptions {
   /** Largest accepted request body, in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
   readonly onError?: (err: unknown) => void;
+  /** The adapter's compiled inbound authentication (compiled here when absent). */
+  readonly authenticator?: InboundAuthenticator;
+  readonly onRefused?: (event: RefusalEvent) => void;
+  /** Reports a problem that does not stop the adapter (e.g. OAuth 2.0 discovery failing). */
+  readonly onWarning?: (event: string, message: string) => void;
 }
 
 interface Session {
@@ -53,11 +62,27 @@ export async function startMcpHttpAdapter(
     resources: compileResources(adapter, runtime),
     prompts: compilePrompts(adapter, runtime),
   };
+  const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
   const sessions = new Map<string, Session>();
   const app = createHttpApp({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  if (authenticator !== undefined) {
+    // Before the JSON-RPC layer, the session table and the SDK (MCP 2025-11-25 authorization:
+    // an HTTP 401/403 with the scheme's challenge).
+    mountAuthGuard(app, {
+      authenticator,
+      adapter: adapter.namespace,
+      send: (reply, refusal) =>
+        reply.send({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: refusal.detail, data: { code: refusal.code } },
+          id: null,
+        }),
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    });
+  }
   const guard = requestGuard(host, () => listeningPort(app, port));
   let closing = false;
   let inflight = 0;
@@ -144,7 +169,13 @@ export async function startMcpHttpAdapter(
   for (const url of MCP_PATHS)
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
 
-  const base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
+  let base: string;
+  try {
+    base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
+  } catch (err) {
+    await authenticator?.close?.();
+    throw err;
+  }
   return {
     type: 'mcp',
     namespace: adapter.namespace,
@@ -162,6 +193,7 @@ export async function startMcpHttpAdapter(
         await app.close();
       } finally {
         clearTimeout(cut);
+        await authenticator?.close?.();
       }
     },
   };

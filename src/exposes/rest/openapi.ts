@@ -7,11 +7,16 @@ import type { InputSpec } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesRest } from '../../spec/types.js';
 import { packageVersion } from '../../package-info.js';
+import { openApiSecurity } from './openapi-security.js';
 
 type Json = Record<string, unknown>;
 
 export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
   const info = runtime.capability.doc.info;
+  const security =
+    adapter.authentication === undefined
+      ? undefined
+      : openApiSecurity(adapter.authentication, runtime.bound);
   const paths: Record<string, Json> = {};
   for (const resource of adapter.resources ?? []) {
     const path = resource.path.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '{$1}');
@@ -43,6 +48,7 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
         ...(body || fields.length > 0 ? { requestBody: requestBody(body, fields) } : {}),
         responses: {
           '200': { description: 'Success', content: { 'application/json': { schema: {} } } },
+          ...(security ? AUTH_RESPONSES : {}),
           default: {
             description: 'Error (RFC 9457 problem details, or the upstream error as it came)',
             content: {
@@ -60,10 +66,25 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
       version: packageVersion(),
       ...(info?.description ? { description: info.description } : {}),
     },
+    ...(security ? { security: [security.requirement] } : {}),
     paths,
-    components: { schemas: { Problem: PROBLEM_SCHEMA } },
+    components: {
+      schemas: { Problem: PROBLEM_SCHEMA },
+      ...(security ? { securitySchemes: security.schemes } : {}),
+    },
   };
 }
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+/** What a protected operation may answer before it runs (the challenge is in WWW-Authenticate). */
+const AUTH_RESPONSES = {
+  '401': problem('No credential, or one that is not valid (AUTH_REQUIRED, AUTH_INVALID)'),
+  '403': problem('The credential does not grant this operation (AUTH_FORBIDDEN)'),
+};
 
 /** The JSON request body: the whole `body` input, or an object of the declared body fields. */
 function requestBody(body: InputSpec | undefined, fields: readonly InputSpec[]): Json {

@@ -6,6 +6,10 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NaftikoError } from '../../errors.js';
+import { mountAuthGuard } from '../auth/guard.js';
+import type { RefusalEvent } from '../auth/guard.js';
+import { adapterAuthenticator } from '../auth/adapter-auth.js';
+import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { checkInputs } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedOperation, ExposedResource, ExposesRest } from '../../spec/types.js';
@@ -23,6 +27,14 @@ export interface RestAdapterOptions extends ListenOptions {
   /** Largest accepted request body, in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
   readonly onError?: (err: unknown) => void;
+  /**
+   * The adapter's compiled inbound authentication. Required when the adapter declares
+   * `authentication` (startRestAdapter compiles it): an app is never built open by omission.
+   */
+  readonly authenticator?: InboundAuthenticator;
+  readonly onRefused?: (event: RefusalEvent) => void;
+  /** Reports a problem that does not stop the adapter (e.g. OAuth 2.0 discovery failing). */
+  readonly onWarning?: (event: string, message: string) => void;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -42,6 +54,20 @@ export function buildRestApp(
     if (problem.code === 'INTERNAL') options.onError?.(err);
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   };
+  if (adapter.authentication !== undefined) {
+    if (options.authenticator === undefined) {
+      throw new NaftikoError(
+        'AUTH_UNENFORCEABLE',
+        `REST adapter "${adapter.namespace}": its authentication was not compiled; refusing to build it open`,
+      );
+    }
+    mountAuthGuard(app, {
+      authenticator: options.authenticator,
+      adapter: adapter.namespace,
+      send: (reply, refusal) => fail(reply, new NaftikoError(refusal.code, refusal.detail)),
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    });
+  }
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'application/*+json'],
@@ -181,14 +207,27 @@ export async function startRestAdapter(
   runtime: Runtime,
   options: RestAdapterOptions = {},
 ): Promise<RunningAdapter> {
-  const app = buildRestApp(adapter, runtime, options);
+  const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
+  const app = buildRestApp(adapter, runtime, {
+    ...options,
+    ...(authenticator ? { authenticator } : {}),
+  });
   const host = options.address ?? adapter.address ?? '0.0.0.0';
   const port = options.port ?? adapter.port;
-  const url = await listenOn(app, `REST adapter "${adapter.namespace}"`, host, port);
+  let url: string;
+  try {
+    url = await listenOn(app, `REST adapter "${adapter.namespace}"`, host, port);
+  } catch (err) {
+    await authenticator?.close?.();
+    throw err;
+  }
   return {
     type: 'rest',
     namespace: adapter.namespace,
     url,
-    stop: (graceMs = 10_000) => stopGracefully(app, graceMs),
+    stop: async (graceMs = 10_000) => {
+      await stopGracefully(app, graceMs);
+      await authenticator?.close?.();
+    },
   };
 }

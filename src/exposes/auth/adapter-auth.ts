@@ -1,0 +1,56 @@
+/**
+ * The authenticator an adapter starts with: the one `naftiko run` compiled before any adapter
+ * listened, or, when an adapter is started on its own, one compiled here from its spec (so an
+ * adapter that declares `authentication` never starts without it). Warmed up either way.
+ */
+import type { Lookup } from '../../spec/template.js';
+import type { Authentication } from '../../spec/types.js';
+import { compileInboundAuth } from './inbound-auth.js';
+import type { InboundAuthenticator } from './inbound-auth.js';
+
+export interface AdapterAuthOptions {
+  readonly authenticator?: InboundAuthenticator;
+  readonly onWarning?: (event: string, message: string) => void;
+}
+
+interface Locked {
+  readonly type: string;
+  readonly namespace: string;
+  readonly authentication?: Authentication;
+}
+
+/** `REST adapter "x"`, `MCP adapter "y"`: how messages name an adapter. */
+export function adapterLabel(adapter: Pick<Locked, 'type' | 'namespace'>): string {
+  const kind =
+    adapter.type === 'rest' || adapter.type === 'mcp' ? adapter.type.toUpperCase() : adapter.type;
+  return `${kind} adapter "${adapter.namespace}"`;
+}
+
+/** Compiles an adapter's declared authentication (AUTH_UNENFORCEABLE when it cannot be enforced). */
+export async function compileAdapterAuth(
+  adapter: Locked & { readonly authentication: Authentication },
+  variables: Lookup,
+  onWarning?: (event: string, message: string) => void,
+): Promise<InboundAuthenticator> {
+  return compileInboundAuth(adapter.authentication, {
+    variables,
+    label: adapterLabel(adapter),
+    realm: adapter.namespace,
+    ...(onWarning ? { warn: onWarning } : {}),
+  });
+}
+
+export async function adapterAuthenticator(
+  adapter: Locked,
+  variables: Lookup,
+  options: AdapterAuthOptions,
+): Promise<InboundAuthenticator | undefined> {
+  const authentication = adapter.authentication;
+  const authenticator =
+    options.authenticator ??
+    (authentication === undefined
+      ? undefined
+      : await compileAdapterAuth({ ...adapter, authentication }, variables, options.onWarning));
+  authenticator?.warmUp?.();
+  return authenticator;
+}
