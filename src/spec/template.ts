@@ -90,3 +90,14 @@ export function bareVariableAsTemplate(source: string, isBound: (name: string) =
   const name = source.trim();
   return BARE_NAME.test(name) && isBound(name) ? `{{${name}}}` : source;
 }
+
+const VARIABLE_LIKE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+/**
+ * Whether a literal credential reads like the name of an unbound variable (`MCP_SERVER_TOKN`):
+ * upper snake case with an underscore. An inbound lock with such a "secret" would accept its own
+ * misspelt name as the token, so it is refused (validation: `credential-unbound-name`).
+ */
+export function looksLikeVariableName(source: string): boolean {
+  return VARIABLE_LIKE.test(source.trim());
+}

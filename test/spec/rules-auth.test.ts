@@ -292,3 +292,47 @@ describe('bare-variable-reference', () => {
     expect(found.filter((d) => d.rule === 'bare-variable-reference')).toEqual([]);
   });
 });
+
+describe('credential-unbound-name', () => {
+  const doc = (token: string) => yaml`
+    naftiko: "1.0.0-alpha2"
+    binds:
+      - namespace: env
+        keys:
+          MCP_SERVER_TOKEN: MCP_SERVER_TOKEN
+    capability:
+      exposes:
+        - type: mcp
+          namespace: tools
+          port: 9090
+          description: Tools.
+          authentication:
+            type: bearer
+            token: "${token}"
+          tools:
+            - name: ping
+              description: Pings.
+              outputParameters:
+                - name: reply
+                  type: string
+                  value: pong
+  `;
+
+  it('is an error where a lock would accept a misspelt variable name as its secret', async () => {
+    const found = (await diagnose(doc('MCP_SERVER_TOKN'))).filter(
+      (d) => d.rule === 'credential-unbound-name',
+    );
+    expect(found.map(brief)).toEqual(['14:16 error credential-unbound-name']);
+    expect(found[0]?.message).toMatch(/"MCP_SERVER_TOKN" reads like a variable name/);
+  });
+
+  it('says nothing of a bound name, a template or a literal secret', async () => {
+    for (const token of ['MCP_SERVER_TOKEN', '{{MCP_SERVER_TOKEN}}', 's3cret-Literal_1']) {
+      const found = await diagnose(doc(token));
+      expect(
+        found.filter((d) => d.rule === 'credential-unbound-name'),
+        token,
+      ).toEqual([]);
+    }
+  });
+});

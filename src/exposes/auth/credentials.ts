@@ -5,7 +5,11 @@
  * value.
  */
 import { NaftikoError } from '../../errors.js';
-import { bareVariableAsTemplate, compileTemplate } from '../../spec/template.js';
+import {
+  bareVariableAsTemplate,
+  compileTemplate,
+  looksLikeVariableName,
+} from '../../spec/template.js';
 import type { InboundAuthContext } from './inbound-auth.js';
 
 export function expectedCredential(
@@ -23,6 +27,14 @@ export function expectedCredential(
   const template = compileTemplate(
     bareVariableAsTemplate(source, (name) => ctx.variables(name) !== undefined),
   );
+  if (template.isStatic && looksLikeVariableName(source)) {
+    // Most likely a misspelt or unbound variable: serving it would make its name the secret.
+    throw new NaftikoError(
+      'AUTH_UNENFORCEABLE',
+      `${ctx.label}: authentication ${field} "${source.trim()}" reads like a variable name, but no bound variable has it; write "{{${source.trim()}}}" and bind it, refusing to serve the adapter with its name as the secret`,
+      { details: { field } },
+    );
+  }
   const { text, missing } = template.render(ctx.variables);
   const names = template.names.map((n) => `{{${n}}}`).join(', ');
   if (missing.length > 0) {

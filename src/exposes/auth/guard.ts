@@ -9,7 +9,13 @@
  * MCP) with the scheme's `WWW-Authenticate` challenges, and are reported once each to
  * `onRefused` (adapter, scheme, reason, peer address; never the credential).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import type { AuthOutcome, AuthRefusal, InboundAuthenticator, Scheme } from './inbound-auth.js';
 
 export interface RefusalEvent {
@@ -29,13 +35,22 @@ export interface GuardOptions {
   readonly onRefused?: (event: RefusalEvent) => void;
 }
 
+/** Who each accepted request's credential identifies, when the scheme says (see principalOf). */
+const principals = new WeakMap<IncomingMessage, string>();
+
+/** The principal of an accepted request (OAuth 2.0: issuer and subject), if its scheme has one. */
+export function principalOf(request: IncomingMessage): string | undefined {
+  return principals.get(request);
+}
+
 export function mountAuthGuard(app: FastifyInstance, options: GuardOptions): void {
   const { authenticator } = options;
-  const publicPaths = new Set<string>();
   for (const doc of authenticator.publicDocuments) {
     for (const path of doc.paths) {
-      publicPaths.add(path);
-      app.get(path, (_request, reply) => {
+      const url = routePath(path);
+      if (url === undefined || app.hasRoute({ method: 'GET', url })) continue;
+      // Exempt by route, not by URL text: what the router matched is what is public.
+      app.get(url, { config: { [PUBLIC]: true } }, (_request, reply) => {
         reply.header('cache-control', 'max-age=3600').type(doc.contentType).send(doc.body);
       });
     }
@@ -57,43 +72,83 @@ export function mountAuthGuard(app: FastifyInstance, options: GuardOptions): voi
     options.send(reply, refusal);
   };
 
+  const finish = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+    outcome: AuthOutcome,
+  ) => {
+    if (!outcome.ok) return refuse(request, reply, outcome);
+    if (outcome.principal !== undefined) principals.set(request.raw, outcome.principal);
+    if (stripped.length > 0) removeQueryParameters(request, stripped);
+    done();
+  };
+
+  // Callback style, no closure per request on the synchronous path (bearer, apikey, basic,
+  // digest): this hook runs on every request of a locked adapter.
   app.addHook('onRequest', (request, reply, done) => {
-    if (publicPaths.size > 0 && (request.method === 'GET' || request.method === 'HEAD')) {
-      const q = request.url.indexOf('?');
-      if (publicPaths.has(q < 0 ? request.url : request.url.slice(0, q))) return done();
-    }
+    // Routing is done when onRequest runs: only the public documents' own routes are exempt.
+    const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
+    if (config?.[PUBLIC] === true) return done();
     let outcome: AuthOutcome | Promise<AuthOutcome>;
     try {
-      outcome = authenticator.check({
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        remoteAddress: request.socket.remoteAddress,
-      });
+      // A fastify request is an AuthRequest (method, url as received, headers).
+      outcome = authenticator.check(request);
     } catch (err) {
       return done(err as Error);
     }
-    const settle = (result: AuthOutcome) => {
-      if (!result.ok) return refuse(request, reply, result);
-      if (stripped.length > 0) removeQueryParameters(request, stripped);
-      done();
-    };
-    if (outcome instanceof Promise) outcome.then(settle, (err: Error) => done(err));
-    else settle(outcome);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (result) => finish(request, reply, done, result),
+        (err: Error) => done(err),
+      );
+    } else finish(request, reply, done, outcome);
   });
 }
 
-/** Removes credential-carrying query parameters, so no handler sees or forwards them. */
+const PUBLIC = 'naftikoAuthPublic';
+
+/**
+ * The route of a public document's path: the router matches decoded paths, so the path is
+ * decoded, and `:` (a parameter to the router) is escaped. A path the router would read as a
+ * wildcard is not served (undefined).
+ */
+function routePath(path: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  return decoded.includes('*') ? undefined : decoded.replace(/:/g, '::');
+}
+
+/**
+ * Removes credential-carrying query parameters, so no handler sees or forwards them. The other
+ * pieces of the query are kept byte for byte (re-encoding them could change their meaning).
+ */
 function removeQueryParameters(request: FastifyRequest, names: readonly string[]): void {
   const raw = request.raw.url ?? '/';
   const q = raw.indexOf('?');
   if (q < 0) return;
-  const params = new URLSearchParams(raw.slice(q + 1));
-  for (const name of names) params.delete(name);
-  const rest = params.toString();
-  request.raw.url = rest === '' ? raw.slice(0, q) : `${raw.slice(0, q)}?${rest}`;
+  const kept = raw
+    .slice(q + 1)
+    .split('&')
+    .filter((piece) => !names.includes(queryName(piece)));
+  request.raw.url = kept.length === 0 ? raw.slice(0, q) : `${raw.slice(0, q)}?${kept.join('&')}`;
   const query = request.query as Record<string, unknown> | undefined;
   if (query !== null && typeof query === 'object') {
     for (const name of names) delete query[name];
+  }
+}
+
+/** The decoded name of one `name=value` piece of a query string. */
+function queryName(piece: string): string {
+  const eq = piece.indexOf('=');
+  const name = (eq < 0 ? piece : piece.slice(0, eq)).replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
   }
 }

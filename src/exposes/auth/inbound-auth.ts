@@ -22,10 +22,20 @@ export interface AuthRequest {
   /** The request-target as received: path and query (`/mcp?x=1`). */
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
-  readonly remoteAddress: string | undefined;
+  /** The peer's address, when known (no scheme depends on it). */
+  readonly remoteAddress?: string | undefined;
 }
 
-export type AuthOutcome = { readonly ok: true } | AuthRefusal;
+export type AuthOutcome = AuthAllowed | AuthRefusal;
+
+export interface AuthAllowed {
+  readonly ok: true;
+  /**
+   * Who the credential identifies, when the scheme tells callers apart (OAuth 2.0: issuer and
+   * subject). MCP sessions are bound to it: another caller cannot use a session it learns of.
+   */
+  readonly principal?: string;
+}
 
 export type RefusalCode = Extract<
   ErrorCode,

@@ -138,24 +138,49 @@ async function fetchJsonObject(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<JsonOutcome> {
-  const response = await boundedFetch(
-    url,
-    AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-  );
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    return { kind: 'miss', why: `HTTP ${response.status}` };
-  }
-  const text = await readCapped(response);
+  const deadline = withTimeout(signal, timeoutMs);
   try {
-    const json: unknown = JSON.parse(text);
-    if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
-      return { kind: 'json', json: json as Record<string, unknown> };
+    const response = await boundedFetch(url, deadline.signal);
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return { kind: 'miss', why: `HTTP ${response.status}` };
     }
-  } catch {
-    // not JSON: the next candidate may answer
+    const text = await readCapped(response);
+    try {
+      const json: unknown = JSON.parse(text);
+      if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+        return { kind: 'json', json: json as Record<string, unknown> };
+      }
+    } catch {
+      // not JSON: the next candidate may answer
+    }
+    return { kind: 'miss', why: 'not a JSON object' };
+  } finally {
+    deadline.clear();
   }
-  return { kind: 'miss', why: 'not a JSON object' };
+}
+
+/**
+ * `signal`, or a timeout, whichever comes first. A timer held here, not `AbortSignal.timeout()`
+ * inside `AbortSignal.any()`: Node 20 holds that one weakly, and once garbage-collected it never
+ * fires (a discovery against a server that accepts and never answers would then hang).
+ */
+function withTimeout(signal: AbortSignal, ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('the request timed out', 'TimeoutError')),
+    ms,
+  );
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** A GET that does not follow redirects; its failures become a FetchFailure with a short reason. */

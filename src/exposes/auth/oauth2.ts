@@ -149,7 +149,11 @@ export async function compileOAuth2(
       }
     }
     const verdict = await verifier.verify(token);
-    if (verdict.ok) return grantsAll(verdict.claims, scopes) ? ALLOWED : refusals.forbidden;
+    if (verdict.ok) {
+      if (!grantsAll(verdict.claims, scopes)) return refusals.forbidden;
+      const { iss, sub } = verdict.claims;
+      return sub === undefined ? ALLOWED : { ok: true, principal: `${iss ?? ''} ${sub}` };
+    }
     if (verdict.kind === 'unavailable') return unavailable(verdict.retryAfter, true);
     return refusals.invalid[verdict.kind];
   };
@@ -161,6 +165,9 @@ export async function compileOAuth2(
     check(request) {
       const token = authorizationOf(request, 'bearer');
       if (token === undefined || token === '') return refusals.required;
+      // Not a JWS compact serialisation: malformed whatever the authorization server says, so
+      // refused without waiting for (or triggering) discovery.
+      if (!JWS_COMPACT.test(token)) return refusals.invalid.malformed;
       return checkToken(token);
     },
     warmUp() {
@@ -173,6 +180,8 @@ export async function compileOAuth2(
     },
   };
 }
+
+const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 interface Refusals {
   readonly required: AuthRefusal;

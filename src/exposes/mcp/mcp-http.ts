@@ -16,7 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
-import { mountAuthGuard } from '../auth/guard.js';
+import { mountAuthGuard, principalOf } from '../auth/guard.js';
 import type { RefusalEvent } from '../auth/guard.js';
 import { adapterAuthenticator } from '../auth/adapter-auth.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
@@ -44,6 +44,8 @@ export interface McpHttpOptions extends ListenOptions {
 interface Session {
   readonly transport: StreamableHTTPServerTransport;
   readonly server: Server;
+  /** Who opened it, when the adapter's scheme tells callers apart (OAuth 2.0 issuer + subject). */
+  readonly principal: string | undefined;
 }
 
 export const MCP_PATHS = ['/mcp', '/'];
@@ -87,7 +89,7 @@ export async function startMcpHttpAdapter(
   let closing = false;
   let inflight = 0;
 
-  const open = async (stateful: boolean): Promise<Session> => {
+  const open = async (stateful: boolean, principal?: string): Promise<Session> => {
     const { StreamableHTTPServerTransport, createMcpServer } = await loadSdk();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: stateful ? randomUUID : undefined,
@@ -100,7 +102,7 @@ export async function startMcpHttpAdapter(
       ...compiled,
       ...(options.onError ? { onError: options.onError } : {}),
     });
-    const session: Session = { transport, server };
+    const session: Session = { transport, server, principal };
     await server.connect(transport);
     return session;
   };
@@ -134,9 +136,13 @@ export async function startMcpHttpAdapter(
     if (options.stateless) session = await open(false);
     else if (sessionId !== undefined) {
       session = sessions.get(sessionId);
-      if (session === undefined) return rpcError(reply, 404, 'Session not found', -32001);
+      // A session is bound to its caller (MCP security best practices): another caller that
+      // learns its id is told it does not exist.
+      if (session === undefined || session.principal !== principalOf(request.raw)) {
+        return rpcError(reply, 404, 'Session not found', -32001);
+      }
     } else if (request.method === 'POST' && (await loadSdk()).isInitializeRequest(body)) {
-      session = await open(true);
+      session = await open(true, principalOf(request.raw));
     } else return rpcError(reply, 400, 'Bad Request: No valid session ID provided');
 
     reply.hijack();

@@ -5,7 +5,7 @@
  * names a parameter (or placeholder) of the consumed operation it feeds.
  */
 import type { Path } from '../diagnostic-sink.js';
-import { bareVariableAsTemplate, templateNames } from '../template.js';
+import { bareVariableAsTemplate, looksLikeVariableName, templateNames } from '../template.js';
 import type { ResolvedConsumes } from '../imports.js';
 import type { Binding, ConsumedHttpOperation, ConsumedHttpResource } from '../types.js';
 import {
@@ -105,6 +105,33 @@ export const bareVariableReference: SemanticRule = {
     }
     for (const [param, path] of consumedInputParameters(ctx.doc)) {
       check(param.value, `parameter ${String(param.name)} value`, [...path, 'value']);
+    }
+  },
+};
+
+export const credentialUnboundName: SemanticRule = {
+  id: 'credential-unbound-name',
+  severity: 'error',
+  summary:
+    "An exposed adapter's credential is not a literal that reads like an unbound variable name (`MCP_SERVER_TOKN`): `naftiko run` refuses it.",
+  check(ctx, report) {
+    const bound = new Set<string>();
+    for (const b of allBindings(ctx)) {
+      for (const k of Object.keys(b.keys)) bound.add(k).add(`${b.namespace}.${k}`);
+    }
+    for (const [adapter, path] of exposes(ctx.doc)) {
+      const auth = adapter.authentication;
+      if (!isObj(auth)) continue;
+      for (const field of CREDENTIAL_FIELDS) {
+        const text = auth[field];
+        if (typeof text !== 'string' || bound.has(text.trim()) || !looksLikeVariableName(text)) {
+          continue;
+        }
+        report(
+          `authentication ${field} "${text}" reads like a variable name, but no bound variable has it: the adapter would accept its name as the secret (write "{{${text.trim()}}}" and bind it)`,
+          [...path, 'authentication', field],
+        );
+      }
     }
   },
 };

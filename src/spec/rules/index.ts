@@ -12,6 +12,7 @@ import {
 } from './references.js';
 import {
   bareVariableReference,
+  credentialUnboundName,
   templateReference,
   withParameter,
   withReference,
@@ -52,6 +53,7 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   mcpToolName,
   templateReference,
   bareVariableReference,
+  credentialUnboundName,
   withReference,
   withParameter,
   descriptionActiveContent,

@@ -141,3 +141,102 @@ describe('MCP adapter with oauth2', () => {
     expect(up.last().headers.authorization).toBeUndefined();
   });
 });
+
+describe('oauth2 sessions and public documents', () => {
+  const initialize = (mcp: URL, token: string, body: unknown, session?: string) =>
+    fetch(mcp, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${token}`,
+        ...(session ? { 'mcp-session-id': session } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+
+  it('binds an MCP session to the subject that opened it', async () => {
+    const { as, mcp } = await setup();
+    const alice = await as.mint(claims(as, { sub: 'alice' }));
+    const bob = await as.mint(claims(as, { sub: 'bob' }));
+    const opened = await initialize(mcp, alice, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'a', version: '1' },
+      },
+    });
+    expect(opened.status).toBe(200);
+    const session = opened.headers.get('mcp-session-id')!;
+    await opened.body?.cancel();
+    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+    // Bob holds a valid token, and Alice's session id: the session does not exist for him.
+    const stolen = await initialize(mcp, bob, list, session);
+    expect(stolen.status).toBe(404);
+    await stolen.body?.cancel();
+    const own = await initialize(mcp, alice, list, session);
+    expect(own.status).toBe(200);
+    await own.body?.cancel();
+  });
+
+  it('exempts only the metadata routes themselves, whatever the resource path', async () => {
+    const as = await startAuthorizationServer();
+    closing.push(as);
+    const up = await startUpstream();
+    closing.push(up);
+    // A resource path with an escape, and a catch-all forward that could match the metadata URL.
+    const served = await serve(
+      yaml`
+        naftiko: 1.0.0-alpha2
+        info:
+          label: OAuth REST
+          description: A forward behind an authorization server.
+        capability:
+          consumes:
+            - type: http
+              namespace: up
+              description: The upstream.
+              baseUri: http://up.invalid
+              resources:
+                - name: items
+                  path: /items
+                  operations:
+                    - name: list-items
+                      method: GET
+          exposes:
+            - type: rest
+              namespace: oauth-rest
+              port: 8080
+              authentication:
+                type: oauth2
+                authorizationServerUri: "${as.issuer}"
+                resource: "https://api.example.test/a%20b"
+                scopes: [read]
+              resources:
+                - path: /{{path}}
+                  name: everything
+                  description: Everything, forwarded.
+                  forward:
+                    targetNamespace: up
+      `,
+      { upstreams: { up } },
+    );
+    const base = served.urls.get('oauth-rest')!;
+    for (const path of [
+      '/.well-known/oauth-protected-resource/a%20b?leak=1',
+      '/.well-known/oauth-protected-resource/a b',
+      '/.well-known/oauth-protected-resource',
+    ]) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(await res.json()).toMatchObject({ resource: 'https://api.example.test/a%20b' });
+    }
+    for (const path of ['/.well-known/oauth-protected-resource/other', '/items']) {
+      expect((await fetch(`${base}${path}`)).status, path).toBe(401);
+    }
+    expect(up.requests).toHaveLength(0);
+  });
+});

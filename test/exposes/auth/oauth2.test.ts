@@ -160,7 +160,26 @@ describe('oauth2: accepted tokens', () => {
   it.each(['RS256', 'ES256', 'EdDSA'] as const)('accepts a valid %s token', async (alg) => {
     const as = await authorizationServer({ alg });
     const authenticator = await compile(as);
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
+  });
+
+  it('names the principal (issuer and subject), to which MCP sessions are bound', async () => {
+    const as = await authorizationServer();
+    const authenticator = await compile(as);
+    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({
+      ok: true,
+      principal: `${as.issuer} captain`,
+    });
+  });
+
+  it('refuses a token that is not a JWS at once, without discovery', async () => {
+    const as = await authorizationServer();
+    const authenticator = await compile(as);
+    expect(await check(authenticator, 'not-a-jwt')).toMatchObject({
+      status: 401,
+      reason: 'malformed token',
+    });
+    expect(as.requests).toEqual([]);
   });
 
   it('accepts exp and nbf within the 30 s clock tolerance', async () => {
@@ -168,15 +187,15 @@ describe('oauth2: accepted tokens', () => {
     const authenticator = await compile(as);
     const late = await as.mint(claims(as, { exp: now() - 10 }));
     const early = await as.mint(claims(as, { nbf: now() + 10 }));
-    expect(await check(authenticator, late)).toEqual({ ok: true });
-    expect(await check(authenticator, early)).toEqual({ ok: true });
+    expect(await check(authenticator, late)).toMatchObject({ ok: true });
+    expect(await check(authenticator, early)).toMatchObject({ ok: true });
   });
 
   it('accepts an aud array containing the resource, and the issuer with a trailing slash', async () => {
     const as = await authorizationServer();
     const authenticator = await compile(as);
     const token = await as.mint(claims(as, { aud: ['other', RESOURCE], iss: `${as.issuer}/` }));
-    expect(await check(authenticator, token)).toEqual({ ok: true });
+    expect(await check(authenticator, token)).toMatchObject({ ok: true });
   });
 
   it('reads scopes from scp as an array or a string', async () => {
@@ -184,15 +203,15 @@ describe('oauth2: accepted tokens', () => {
     const authenticator = await compile(as, { scopes: ['tools:read', 'tools:write'] });
     const asArray = without(claims(as, { scp: ['tools:write', 'tools:read'] }), 'scope');
     const asString = without(claims(as, { scp: 'tools:read tools:write' }), 'scope');
-    expect(await check(authenticator, await as.mint(asArray))).toEqual({ ok: true });
-    expect(await check(authenticator, await as.mint(asString))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(asArray))).toMatchObject({ ok: true });
+    expect(await check(authenticator, await as.mint(asString))).toMatchObject({ ok: true });
   });
 
   it('checks the declared audience instead of the resource when there is one', async () => {
     const as = await authorizationServer();
     const authenticator = await compile(as, { audience: 'api://shipyard' });
     const right = await as.mint(claims(as, { aud: 'api://shipyard' }));
-    expect(await check(authenticator, right)).toEqual({ ok: true });
+    expect(await check(authenticator, right)).toMatchObject({ ok: true });
     await expectInvalid(authenticator, await as.mint(claims(as)), 'wrong audience');
   });
 
@@ -202,7 +221,9 @@ describe('oauth2: accepted tokens', () => {
     await as.addKey('RS256', { kid: null });
     const second = await as.addKey('RS256', { kid: null });
     const authenticator = await compile(as);
-    expect(await check(authenticator, await as.mint(claims(as), second))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as), second))).toMatchObject({
+      ok: true,
+    });
   });
 });
 
@@ -333,7 +354,7 @@ describe('oauth2: key set', () => {
   it('refuses an unknown kid within the cooldown (30 s by default)', async () => {
     const as = await authorizationServer();
     const authenticator = await compile(as);
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
     expect(as.jwksFetches).toBe(1);
     const rotated = await as.addKey('RS256');
     await expectInvalid(authenticator, await as.mint(claims(as), rotated), 'unknown signing key');
@@ -343,12 +364,14 @@ describe('oauth2: key set', () => {
   it('accepts a rotated key once the cooldown has passed', async () => {
     const as = await authorizationServer();
     const authenticator = await compile(as, {}, { jwksCooldownMs: 100 });
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
     expect(as.jwksFetches).toBe(1);
     const rotated = await as.addKey('ES256');
     as.removeKey(as.keys[0] as SigningKey);
     await sleep(150);
-    expect(await check(authenticator, await as.mint(claims(as), rotated))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as), rotated))).toMatchObject({
+      ok: true,
+    });
     expect(as.jwksFetches).toBe(2);
   });
 
@@ -363,7 +386,7 @@ describe('oauth2: key set', () => {
       const outcomes = await Promise.all(tokens.map((token) => check(authenticator, token)));
       return new Set(outcomes.map((outcome) => refusal(outcome).reason));
     };
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
     expect(as.jwksFetches).toBe(1);
     expect(await flood()).toEqual(new Set(['unknown signing key']));
     expect(as.jwksFetches).toBe(1);
@@ -393,7 +416,7 @@ describe('oauth2: key set', () => {
     expect(warnings[0]?.message).toContain('HTTP 500');
     as.setJwksStatus(200);
     await sleep(1_050);
-    expect(await check(authenticator, token)).toEqual({ ok: true });
+    expect(await check(authenticator, token)).toMatchObject({ ok: true });
   });
 });
 
@@ -423,14 +446,14 @@ describe('oauth2: discovery', () => {
     expect(refusal(await check(authenticator, token)).status).toBe(503);
     expect(as.requests).toEqual([]);
     await sleep(1_050);
-    expect(await check(authenticator, token)).toEqual({ ok: true });
+    expect(await check(authenticator, token)).toMatchObject({ ok: true });
     expect(warnings).toHaveLength(1);
   });
 
   it('finds RFC 8414 metadata at the path-inserted URL of an issuer with a path', async () => {
     const as = await authorizationServer({ issuerPath: '/tenant' });
     const authenticator = await compile(as);
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
     expect(as.requests).toEqual(['/.well-known/oauth-authorization-server/tenant', '/jwks']);
   });
 
@@ -443,7 +466,7 @@ describe('oauth2: discovery', () => {
   ] as const)('falls back to OpenID Connect discovery (%s)', async (metadata, tried) => {
     const as = await authorizationServer({ issuerPath: '/tenant', metadata });
     const authenticator = await compile(as);
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
     expect(as.requests).toEqual([
       '/.well-known/oauth-authorization-server/tenant',
       ...tried,
@@ -454,7 +477,7 @@ describe('oauth2: discovery', () => {
   it('works with OpenID Connect discovery on an issuer without a path', async () => {
     const as = await authorizationServer({ metadata: 'oidc-inserted' });
     const authenticator = await compile(as);
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
   });
 
   it.each([
@@ -500,7 +523,7 @@ describe('oauth2: discovery', () => {
     const authenticator = await compile(as);
     authenticator.warmUp?.();
     await expect.poll(() => as.jwksFetches).toBe(1);
-    expect(await check(authenticator, await as.mint(claims(as)))).toEqual({ ok: true });
+    expect(await check(authenticator, await as.mint(claims(as)))).toMatchObject({ ok: true });
     expect(as.requests).toEqual(['/.well-known/oauth-authorization-server', '/jwks']);
   });
 });

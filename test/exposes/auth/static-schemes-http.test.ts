@@ -120,8 +120,9 @@ const CASES: Case[] = [
     auth: `{type: apikey, key: access_key, value: "{{INBOUND_SECRET}}", placement: query}`,
     challenge: /^ApiKey realm="locked-(rest|mcp)", in="query", name="access_key"$/,
     openapi: { apiKeyAuth: { type: 'apiKey', in: 'query', name: 'access_key' } },
-    right: (u) => u.searchParams.set('access_key', SECRET),
-    wrong: (u) => u.searchParams.set('access_key', 'nope'),
+    // Appended as text: URLSearchParams would re-encode the rest of the query.
+    right: (u) => void (u.search = `${u.search}${u.search ? '&' : '?'}access_key=${SECRET}`),
+    wrong: (u) => void (u.search = `${u.search}${u.search ? '&' : '?'}access_key=nope`),
   },
   {
     name: 'basic',
@@ -178,15 +179,16 @@ describe.each(CASES)('inbound $name', (c) => {
     const res = await get(base, '/items?x=1', c.right);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ items: [{ id: 'a1' }] });
-    const forwarded = await get(base, '/proxy/things?y=2', c.right);
+    const forwarded = await get(base, '/proxy/things?y=a+b%20c%2Bd~*', c.right);
     expect(forwarded.status).toBe(200);
     expect(up.requests).toHaveLength(2);
     for (const r of up.requests) {
       expect(r.url).not.toContain(SECRET);
       expect(JSON.stringify(r.headers)).not.toContain(SECRET);
     }
-    // The query is kept, minus any credential (the path mapping of `{{path}}` is issue 15's).
-    expect(up.requests[1]!.url).toMatch(/\?y=2$/);
+    // The query is kept byte for byte, minus any credential (the path mapping of `{{path}}` is
+    // issue 15's).
+    expect(up.requests[1]!.url).toMatch(/\?y=a\+b%20c%2Bd~\*$/);
     expect(await (await get(base, '/no/such/route', c.right)).json()).toMatchObject({
       code: 'ROUTE_NOT_FOUND',
     });
@@ -303,5 +305,45 @@ describe('inbound authentication fails closed at start-up', () => {
       code: 'AUTH_UNENFORCEABLE',
       message: expect.stringMatching(/declares no password/),
     });
+  });
+});
+
+describe('a credential that reads like an unbound variable name', () => {
+  it('is refused at start-up: the lock would accept its own misspelt name', async () => {
+    const { compileInboundAuth } = await import('../../../src/exposes/auth/inbound-auth.js');
+    const bound: Record<string, string> = { MCP_SERVER_TOKEN: 'sk-1' };
+    const ctx = { variables: (n: string) => bound[n], label: 'MCP adapter "t"', realm: 't' };
+    await expect(
+      compileInboundAuth({ type: 'bearer', token: 'MCP_SERVER_TOKN' }, ctx),
+    ).rejects.toMatchObject({
+      code: 'AUTH_UNENFORCEABLE',
+      message: expect.stringMatching(/"MCP_SERVER_TOKN" reads like a variable name/),
+    });
+    // The bound name itself is the variable; a literal secret is a literal.
+    await expect(
+      compileInboundAuth({ type: 'bearer', token: 'MCP_SERVER_TOKEN' }, ctx),
+    ).resolves.toMatchObject({ scheme: 'bearer' });
+    await expect(
+      compileInboundAuth({ type: 'bearer', token: 'Lit3ral-secret' }, ctx),
+    ).resolves.toMatchObject({ scheme: 'bearer' });
+  });
+});
+
+describe('a URL the router cannot read', () => {
+  it('is refused with 400 without quoting the URL or the key in it', async () => {
+    const up = await upstream();
+    const served = await serve(
+      capability(`{type: apikey, key: access_key, value: "{{INBOUND_SECRET}}", placement: query}`),
+      { upstreams: { up }, env: ENV },
+    );
+    for (const base of [served.urls.get('locked-rest')!, served.urls.get('locked-mcp')!]) {
+      const origin = new URL(base).origin;
+      const res = await fetch(`${origin}/items%?access_key=${SECRET}`);
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ code: 'INPUT_INVALID' });
+      expect(text).not.toContain(SECRET);
+    }
+    expect(up.requests).toHaveLength(0);
   });
 });
