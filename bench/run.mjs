@@ -2,7 +2,8 @@
 /* global clearInterval, clearTimeout, fetch, setInterval, setTimeout */
 // Side-by-side benchmark: the engine vs hand-written baselines, ratios measured in the same run.
 // See bench/README.md. Usage: node bench/run.mjs [--duration 5] [--warmup 1] [--concurrency 1,16,64]
-//   [--rounds 1] [--cold-runs 9] [--scenarios rest,rest-large,mcp-stateless,mcp-stateful,cold]
+//   [--rounds 1] [--cold-runs 9]
+//   [--scenarios rest,rest-large,rest-auth,mcp-stateless,mcp-stateful,cold]
 //   [--out /tmp/naftiko-bench.json]
 // dist/ must be built (npm run bench builds it first).
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import jsYaml from 'js-yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -30,7 +32,7 @@ const CONC = opt('concurrency', '1,16,64').split(',').map(Number);
 const ROUNDS = Number(opt('rounds', '1'));
 const COLD_RUNS = Number(opt('cold-runs', '9'));
 const SCENARIOS = new Set(
-  opt('scenarios', 'rest,rest-large,mcp-stateless,mcp-stateful,cold').split(','),
+  opt('scenarios', 'rest,rest-large,rest-auth,mcp-stateless,mcp-stateful,cold').split(','),
 );
 const OUT = opt('out', join(os.tmpdir(), 'naftiko-bench-latest.json'));
 if (!existsSync(CLI)) {
@@ -326,12 +328,45 @@ async function restScenario(name, large) {
   }
 }
 
+/**
+ * The cost of inbound authentication: the seed with its REST adapter locked by a bearer token
+ * against the same seed open, in the same run (the baseline is the engine itself).
+ */
+async function restAuthScenario(name) {
+  const up = await start('upstream', ['bench/upstream.mjs']);
+  const base = `${up.urls.upstream}/v2`;
+  const doc = jsYaml.load(readFileSync(SEED, 'utf8'));
+  doc.binds = [...(doc.binds ?? []), { namespace: 'inbound', keys: { IN: 'BENCH_INBOUND' } }];
+  for (const a of doc.capability.exposes) a.authentication = { type: 'bearer', token: '{{IN}}' };
+  const locked = join(os.tmpdir(), `naftiko-bench-locked-${process.pid}.yaml`);
+  writeFileSync(locked, jsYaml.dump(doc));
+  const secret = 'bench-inbound-token-0123456789abcdef';
+  const open = await start('engine', engineArgs(base));
+  const guarded = await start('engine+bearer', engineArgs(base, [], locked), {
+    env: { BENCH_INBOUND: secret },
+  });
+  const path = '/v1/crm/integrations';
+  const targets = [
+    {
+      label: 'engine+bearer',
+      url: `${guarded.urls.rest}${path}`,
+      headers: { authorization: `Bearer ${secret}` },
+    },
+    { label: 'engine', url: `${open.urls.rest}${path}` },
+  ];
+  try {
+    await runScenario(name, targets, { 'engine+bearer': guarded.pid, engine: open.pid });
+  } finally {
+    await Promise.all([guarded, open, up].map(stop));
+  }
+}
+
 /** `naftiko run` of the seed against the bench upstream, on any free port of 127.0.0.1. */
-function engineArgs(base, extra = []) {
+function engineArgs(base, extra = [], spec = SEED) {
   return [
     CLI,
     'run',
-    SEED,
+    spec,
     '--base-uri',
     `crm-crm-integration=${base}`,
     '--port',
@@ -515,6 +550,7 @@ try {
   if (SCENARIOS.has('cold')) await coldScenario();
   if (SCENARIOS.has('rest')) await restScenario('rest GET ~1 KB', false);
   if (SCENARIOS.has('rest-large')) await restScenario('rest GET ~100 KB', true);
+  if (SCENARIOS.has('rest-auth')) await restAuthScenario('rest GET, bearer-locked vs open');
   if (SCENARIOS.has('mcp-stateless')) await mcpScenario('mcp tools/call stateless', true);
   if (SCENARIOS.has('mcp-stateful')) await mcpScenario('mcp tools/call stateful', false);
 } catch (err) {
