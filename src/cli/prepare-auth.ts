@@ -11,7 +11,7 @@ import type { InboundAuthenticator } from '../exposes/auth/inbound-auth.js';
 import type { ExposesAdapter } from '../spec/types.js';
 
 /** Adapter types whose HTTP door this engine serves today (the others are skipped). */
-const SERVED = new Set(['rest', 'mcp']);
+const SERVED = new Set(['rest', 'mcp', 'control']);
 
 export async function prepareInboundAuth(
   adapter: ExposesAdapter,

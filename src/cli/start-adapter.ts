@@ -7,6 +7,7 @@ import type { Runtime } from '../engine/runtime.js';
 import type { RunningAdapter } from '../exposes/adapter.js';
 import type { RefusalEvent } from '../exposes/auth/guard.js';
 import type { InboundAuthenticator } from '../exposes/auth/inbound-auth.js';
+import type { AdapterStates } from '../exposes/control/adapter-states.js';
 import type { ExposesAdapter } from '../spec/types.js';
 
 // Each adapter type is imported when a capability declares one: a REST-only capability never
@@ -15,6 +16,7 @@ import type { ExposesAdapter } from '../spec/types.js';
 const mcpHttp = () => import('../exposes/mcp/mcp-http.js');
 const mcpStdio = () => import('../exposes/mcp/mcp-stdio.js');
 const rest = () => import('../exposes/rest/rest-adapter.js');
+const control = () => import('../exposes/control/control-adapter.js');
 
 export interface StartContext {
   readonly port?: number;
@@ -27,6 +29,8 @@ export interface StartContext {
   readonly onRefused?: (event: RefusalEvent) => void;
   readonly onWarning?: (event: string, message: string) => void;
   readonly onError: (err: unknown) => void;
+  /** Every adapter's state, for a control adapter's health and status endpoints. */
+  readonly states: AdapterStates;
   /** The stdio client went away: the capability should stop. */
   readonly onStdioClose: () => void;
 }
@@ -74,6 +78,12 @@ export async function startAdapter(
           stateless: ctx.stateless,
           onError: ctx.onError,
         }),
+      };
+    case 'control':
+      return {
+        running: await (
+          await control()
+        ).startControlAdapter(adapter, runtime, { ...listen, states: ctx.states }),
       };
     default:
       return { skipped: 'not supported by this engine yet' };

@@ -15,11 +15,13 @@ import type { RunningAdapter } from '../../exposes/adapter.js';
 import { compareDiagnostics, hasErrors } from '../../spec/diagnostics.js';
 import { createValidator } from '../../spec/validate.js';
 import type { LoadedCapability } from '../../spec/validate.js';
+import type { ExposesAdapter } from '../../spec/types.js';
 import { formatReports } from '../output/format-diagnostics.js';
 import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
 import { createRefusalLog } from '../../exposes/auth/refusal-log.js';
 import type { InboundAuthenticator } from '../../exposes/auth/inbound-auth.js';
+import type { AdapterState } from '../../exposes/control/adapter-states.js';
 import type { CliIo } from '../program.js';
 import {
   forNamespace,
@@ -116,8 +118,12 @@ export async function runCommand(
 
   const runtimes: Runtime[] = [];
   const adapters: RunningAdapter[] = [];
+  const states: AdapterState[] = [];
   const stdioClosed = deferred();
   const stopAll = async () => {
+    for (const [i, s] of states.entries()) {
+      if (s.state === 'started') states[i] = { ...s, state: 'stopping' };
+    }
     await Promise.allSettled(adapters.map((a) => a.stop(DRAIN_MS)));
     await Promise.allSettled(runtimes.map((r) => r.close()));
   };
@@ -137,7 +143,12 @@ export async function runCommand(
     const warn = (event: string, message: string) => log.warn(event, message);
     const onRefused = createRefusalLog(log);
     // Every lock is compiled before any adapter listens: nothing is served if one cannot be.
-    const plans = [];
+    const plans: {
+      adapter: ExposesAdapter;
+      runtime: Runtime;
+      authenticator: InboundAuthenticator | undefined;
+      index: number;
+    }[] = [];
     for (const [i, capability] of capabilities.entries()) {
       const runtime = runtimes[i]!;
       for (const adapter of capability.doc.capability?.exposes ?? []) {
@@ -146,10 +157,21 @@ export async function runCommand(
           warn,
         });
         if (authenticator !== undefined) authenticators.push(authenticator);
-        plans.push({ adapter, runtime, authenticator });
+        states.push({
+          type: adapter.type,
+          ...('namespace' in adapter ? { namespace: adapter.namespace } : {}),
+          ...(adapter.port !== undefined ? { port: adapter.port } : {}),
+          state: 'starting',
+        });
+        plans.push({ adapter, runtime, authenticator, index: states.length - 1 });
       }
     }
-    for (const { adapter, runtime, authenticator } of plans) {
+    // Control adapters first: liveness answers while the others start, readiness says when
+    // they all have.
+    plans.sort(
+      (a, b) => Number(b.adapter.type === 'control') - Number(a.adapter.type === 'control'),
+    );
+    for (const { adapter, runtime, authenticator, index } of plans) {
       const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
       const port = forNamespace(ports, namespace);
       const address = forNamespace(addresses, namespace);
@@ -158,11 +180,13 @@ export async function runCommand(
         ...(address !== undefined ? { address } : {}),
         ...(authenticator !== undefined ? { authenticator, onRefused, onWarning: warn } : {}),
         stdio,
+        states: () => states,
         stateless: options.mcpStateless === true,
         onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
         onStdioClose: stdioClosed.resolve,
       });
       if ('skipped' in outcome) {
+        states[index] = { ...states[index]!, state: 'skipped', reason: outcome.skipped };
         log.warn(
           'adapter.skipped',
           `${adapter.type} adapter "${namespace}" skipped: ${outcome.skipped}`,
@@ -175,6 +199,7 @@ export async function runCommand(
       }
       const running = outcome.running;
       adapters.push(running);
+      states[index] = { ...states[index]!, state: 'started', url: running.url };
       log.info(
         'adapter.listening',
         `${running.type} adapter "${running.namespace}" listening on ${running.url}${authenticator !== undefined ? ` (${authenticator.scheme} authentication)` : ''}`,

@@ -1,0 +1,141 @@
+/**
+ * The control adapter (`type: control`, contract §9): the management plane of a running
+ * capability, on its own port and localhost by default.
+ * - `management.health` (default true): `GET /health/live` → 200 `{"status":"UP"}` while the
+ *   process serves; `GET /health/ready` → 200 `UP` when every other adapter has started, else 503
+ *   `DEGRADED`, with each adapter's state (a readiness probe for an orchestrator).
+ * - `management.info` (default false): `GET /status`: capability label and spec version, engine
+ *   and Node versions, uptime, adapters.
+ * Anything else is 404 problem+json. Its declared `authentication` is enforced like any adapter's.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { NaftikoError } from '../../errors.js';
+import type { Runtime } from '../../engine/runtime.js';
+import { packageVersion } from '../../package-info.js';
+import type { ExposesControl } from '../../spec/types.js';
+import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { adapterAuthenticator } from '../auth/adapter-auth.js';
+import { mountAuthGuard } from '../auth/guard.js';
+import type { RefusalEvent } from '../auth/guard.js';
+import type { InboundAuthenticator } from '../auth/inbound-auth.js';
+import { createHttpApp } from '../http-app.js';
+import { listenOn } from '../listen.js';
+import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
+import { isReady } from './adapter-states.js';
+import type { AdapterStates } from './adapter-states.js';
+
+export interface ControlAdapterOptions extends ListenOptions {
+  /** The states of the capability's adapters, read on each request. */
+  readonly states: AdapterStates;
+  /** When the capability started (ms since the epoch); the process start by default. */
+  readonly startedAt?: number;
+  readonly authenticator?: InboundAuthenticator;
+  readonly onRefused?: (event: RefusalEvent) => void;
+  readonly onWarning?: (event: string, message: string) => void;
+}
+
+export const CONTROL_NAMESPACE = 'control';
+
+export function buildControlApp(
+  adapter: ExposesControl,
+  runtime: Runtime,
+  options: ControlAdapterOptions,
+): FastifyInstance {
+  const app = createHttpApp({ routerOptions: { ignoreTrailingSlash: true } });
+  const fail = (reply: FastifyReply, err: unknown) => {
+    const problem = problemFor(err, runtime.redact);
+    return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  };
+  if (adapter.authentication !== undefined) {
+    if (options.authenticator === undefined) {
+      throw new NaftikoError(
+        'AUTH_UNENFORCEABLE',
+        'control adapter: its authentication was not compiled; refusing to build it open',
+      );
+    }
+    mountAuthGuard(app, {
+      authenticator: options.authenticator,
+      adapter: CONTROL_NAMESPACE,
+      send: (reply, refusal) => fail(reply, new NaftikoError(refusal.code, refusal.detail)),
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    });
+  }
+  const management = adapter.management ?? {};
+  const startedAt = options.startedAt ?? Date.now() - process.uptime() * 1000;
+
+  if (management.health !== false) {
+    app.get('/health/live', (_request, reply) => reply.send({ status: 'UP' }));
+    app.get('/health/ready', (_request, reply) => {
+      const adapters = options.states();
+      const ready = isReady(adapters);
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'UP' : 'DEGRADED', adapters });
+    });
+  }
+  if (management.info === true) {
+    const doc = runtime.capability.doc;
+    app.get('/status', (_request, reply) =>
+      reply.send({
+        capability: {
+          ...(doc.info?.label !== undefined ? { label: doc.info.label } : {}),
+          specVersion: doc.naftiko,
+        },
+        engine: { name: 'naftiko-engine', version: packageVersion(), node: process.version },
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        adapters: options.states(),
+      }),
+    );
+  }
+  app.setNotFoundHandler((request, reply) =>
+    fail(
+      reply,
+      new NaftikoError('ROUTE_NOT_FOUND', `no control endpoint at ${request.url.split('?')[0]}`),
+    ),
+  );
+  app.setErrorHandler((err, _request, reply) => fail(reply, err));
+  return app;
+}
+
+export async function startControlAdapter(
+  adapter: ExposesControl,
+  runtime: Runtime,
+  options: ControlAdapterOptions,
+): Promise<RunningAdapter> {
+  const authenticator = await adapterAuthenticator(
+    {
+      type: 'control',
+      namespace: CONTROL_NAMESPACE,
+      ...(adapter.authentication ? { authentication: adapter.authentication } : {}),
+    },
+    runtime.bound,
+    options,
+  );
+  const app = buildControlApp(adapter, runtime, {
+    ...options,
+    ...(authenticator ? { authenticator } : {}),
+  });
+  const host = options.address ?? adapter.address ?? 'localhost';
+  const port = options.port ?? adapter.port;
+  let url: string;
+  try {
+    url = await listenOn(app, 'control adapter', host, port);
+  } catch (err) {
+    await authenticator?.close?.();
+    throw err;
+  }
+  return {
+    type: 'control',
+    namespace: CONTROL_NAMESPACE,
+    url,
+    async stop(graceMs = 10_000) {
+      app.server.closeIdleConnections();
+      const cut = setTimeout(() => app.server.closeAllConnections(), Math.min(graceMs, 1_000));
+      cut.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+        await authenticator?.close?.();
+      }
+    },
+  };
+}
