@@ -10,8 +10,8 @@ import { adapterLabel, compileAdapterAuth } from '../exposes/auth/adapter-auth.j
 import type { InboundAuthenticator } from '../exposes/auth/inbound-auth.js';
 import type { ExposesAdapter } from '../spec/types.js';
 
-/** Adapter types whose HTTP door this engine serves today (the others are skipped). */
-const SERVED = new Set(['rest', 'mcp', 'control']);
+/** Adapter types with an HTTP door. */
+const SERVED = new Set(['rest', 'mcp', 'skill', 'control']);
 
 export async function prepareInboundAuth(
   adapter: ExposesAdapter,

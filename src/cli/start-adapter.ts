@@ -17,6 +17,7 @@ const mcpHttp = () => import('../exposes/mcp/mcp-http.js');
 const mcpStdio = () => import('../exposes/mcp/mcp-stdio.js');
 const rest = () => import('../exposes/rest/rest-adapter.js');
 const control = () => import('../exposes/control/control-adapter.js');
+const skill = () => import('../exposes/skill/skill-adapter.js');
 
 export interface StartContext {
   readonly port?: number;
@@ -78,6 +79,12 @@ export async function startAdapter(
           stateless: ctx.stateless,
           onError: ctx.onError,
         }),
+      };
+    case 'skill':
+      return {
+        running: await (
+          await skill()
+        ).startSkillAdapter(adapter, runtime, { ...listen, onError: ctx.onError }),
       };
     case 'control':
       return {

@@ -194,8 +194,8 @@ describe.concurrent('exit 2: runtime failures, with a one-line reason', () => {
   });
 });
 
-describe('capabilities with nothing (yet) to listen on', () => {
-  it('stays up when every adapter is skipped, until SIGTERM (exit 0)', async () => {
+describe('capabilities with one adapter, or nothing to serve', () => {
+  it('serves a skill-only capability until SIGTERM (exit 0)', async () => {
     const onlySkill = writeTemp(
       'only-skill.yaml',
       [
@@ -208,18 +208,20 @@ describe('capabilities with nothing (yet) to listen on', () => {
         '      skills:',
         '        - name: howto',
         '          description: How to use the CRM',
+        '          location: file:///./howto',
         '          tools: [{ name: t, description: d, instruction: read }]',
         '',
       ].join('\n'),
     );
     const engine = await startCapability(onlySkill, [], {});
-    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(engine.events).toContainEqual(
-      expect.objectContaining({ event: 'adapter.skipped', type: 'skill' }),
+      expect.objectContaining({ event: 'adapter.listening', type: 'skill', namespace: 'docs' }),
     );
     expect(engine.events).toContainEqual(
-      expect.objectContaining({ event: 'capability.ready', adapters: 0 }),
+      expect.objectContaining({ event: 'capability.ready', adapters: 1 }),
     );
+    const catalogue = await fetch(`${engine.urls.get('docs')}/skills`);
+    expect(await catalogue.json()).toMatchObject({ count: 1, skills: [{ name: 'howto' }] });
     expect(await engine.stop('SIGTERM')).toBe(0);
   });
 

@@ -8,7 +8,7 @@
  * `sk-mcp-…` token the SDK's own client lists the step's tools and calls each of them with
  * arguments taken from the upstream examples, and what the tutorial text promises of the step is
  * asserted on the actual results. REST adapters (steps 7, 10, 11) declare no authentication, so
- * they answer without a token; skill adapters are not supported yet (asserted, see below).
+ * they answer without a token; skill adapters (steps 8–11) serve their catalogue.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -293,19 +293,60 @@ function expectOutboundCredentials(run: StepRun): void {
     expect(request.headers['x-dock-key']).toBe(DOCKYARD_KEY);
 }
 
-/** Skill adapters (steps 7–11): not supported by the engine yet, skipped with a warning. */
-function expectSkillSkipped(step: number, engine: RunningCapability): void {
-  const skill = stepDocument(step).capability.exposes.find((a) => a.type === 'skill');
-  if (skill === undefined) return;
-  // KNOWN GAP: the tutorial's SKILL HTTP API (GET /skills, /skills/{name}, …) cannot be tried.
-  expect(engine.urls.has(skill.namespace)).toBe(false);
-  expect(engine.events).toContainEqual(
-    expect.objectContaining({
-      event: 'adapter.skipped',
-      type: 'skill',
-      namespace: skill.namespace,
-    }),
-  );
+interface DeclaredSkill {
+  readonly name: string;
+  readonly description: string;
+  readonly tools: readonly {
+    name: string;
+    description: string;
+    from?: { sourceNamespace: string; action: string };
+  }[];
+}
+
+/**
+ * Skill adapters (steps 8–11; the tutorial's part 2): the SKILL HTTP API is a read-only catalogue.
+ * `GET /skills` gives the count and each skill's tool names, `GET /skills/{name}` each tool's
+ * `invocationRef` (which sibling namespace to call, and how); the tutorial's skills declare no
+ * `location`, so there are no contents to list or download.
+ */
+async function expectSkillCatalogue(step: number, engine: RunningCapability): Promise<void> {
+  const adapter = stepDocument(step).capability.exposes.find((a) => a.type === 'skill') as
+    { namespace: string; skills: readonly DeclaredSkill[] } | undefined;
+  if (adapter === undefined) return;
+  const base = engine.urls.get(adapter.namespace);
+  expect(base, `skill adapter ${adapter.namespace} listening`).toBeDefined();
+  const catalogue = await http(base as string, 'GET', '/skills');
+  expect(catalogue.status).toBe(200);
+  expect(catalogue.json).toEqual({
+    count: adapter.skills.length,
+    skills: adapter.skills.map((skill) =>
+      expect.objectContaining({
+        name: skill.name,
+        description: skill.description,
+        tools: skill.tools.map((t) => t.name),
+      }),
+    ),
+  });
+  const mcp = stepDocument(step).capability.exposes.find((a) => a.type === 'mcp');
+  for (const skill of adapter.skills) {
+    const detail = await http(base as string, 'GET', `/skills/${skill.name}`);
+    expect(detail.status).toBe(200);
+    expect((detail.json as { tools: unknown[] }).tools).toEqual(
+      skill.tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        type: 'derived',
+        invocationRef: {
+          targetNamespace: tool.from?.sourceNamespace,
+          action: tool.from?.action,
+          mode: tool.from?.sourceNamespace === mcp?.namespace ? 'mcp' : 'rest',
+        },
+      })),
+    );
+    const contents = await http(base as string, 'GET', `/skills/${skill.name}/contents`);
+    expect(contents.status).toBe(404);
+  }
+  expect((await http(base as string, 'GET', '/skills/no-such-skill')).status).toBe(404);
 }
 
 /** The REST adapter (steps 7, 10, 11): no `authentication` declared, so it answers anyone. */
@@ -392,7 +433,7 @@ async function exerciseStep(step: number): Promise<void> {
     expect(upstreams.registry.requests.length).toBeGreaterThan(0);
     expectOutboundCredentials(run);
 
-    expectSkillSkipped(step, engine);
+    await expectSkillCatalogue(step, engine);
     await expectOpenRestAdapter(run);
     // The presented (wrong) credential never reaches a log line.
     expect(engine.stdout() + engine.stderr()).not.toContain(WRONG_TOKEN);
@@ -411,7 +452,7 @@ const STEP_CASES: [string, number][] = [
   ['step 5 (multi-source + XML): legacy vessels normalised from XML', 5],
   ['step 6 (write operations + hints): create-voyage', 6],
   ['step 7 (orchestrated lookup): crew names resolved server-side', 7],
-  ['step 8 (skill groups): MCP tools unchanged, skill adapter skipped', 8],
+  ['step 8 (skill groups): MCP tools unchanged, the SKILL catalogue served', 8],
   ['step 9 (aggregates & ref): hints derived from semantics', 9],
   ['step 10 (REST adapter): the same aggregate over REST, open by declaration', 10],
   ['step 11 (fleet manifest): its bare-name registry credentials resolve to the bound values', 11],

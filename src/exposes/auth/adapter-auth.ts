@@ -3,10 +3,14 @@
  * listened, or, when an adapter is started on its own, one compiled here from its spec (so an
  * adapter that declares `authentication` never starts without it). Warmed up either way.
  */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { NaftikoError } from '../../errors.js';
 import type { Lookup } from '../../spec/template.js';
 import type { Authentication } from '../../spec/types.js';
+import { mountAuthGuard } from './guard.js';
+import type { RefusalEvent } from './guard.js';
 import { compileInboundAuth } from './inbound-auth.js';
-import type { InboundAuthenticator } from './inbound-auth.js';
+import type { AuthRefusal, InboundAuthenticator } from './inbound-auth.js';
 
 export interface AdapterAuthOptions {
   readonly authenticator?: InboundAuthenticator;
@@ -53,4 +57,39 @@ export async function adapterAuthenticator(
       : await compileAdapterAuth({ ...adapter, authentication }, variables, options.onWarning));
   authenticator?.warmUp?.();
   return authenticator;
+}
+
+/**
+ * Mounts the lock an adapter declares on its app (nothing when it declares none). An app is never
+ * built open by omission: a declared `authentication` without its compiled authenticator is
+ * AUTH_UNENFORCEABLE. `send` writes a refusal in the adapter's wire form.
+ */
+export function mountDeclaredAuth(
+  app: FastifyInstance,
+  adapter: Locked,
+  options: {
+    readonly authenticator?: InboundAuthenticator;
+    readonly onRefused?: (event: RefusalEvent) => void;
+  },
+  send: (reply: FastifyReply, refusal: AuthRefusal) => unknown,
+): void {
+  if (adapter.authentication === undefined) return;
+  if (options.authenticator === undefined) {
+    throw new NaftikoError(
+      'AUTH_UNENFORCEABLE',
+      `${adapterLabel(adapter)}: its authentication was not compiled; refusing to build it open`,
+    );
+  }
+  mountAuthGuard(app, {
+    authenticator: options.authenticator,
+    adapter: adapter.namespace,
+    send,
+    ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+  });
+}
+
+/** A refusal as the problem+json answer of an HTTP adapter (`fail` maps errors to problems). */
+export function refusalAsProblem(fail: (reply: FastifyReply, err: unknown) => unknown) {
+  return (reply: FastifyReply, refusal: AuthRefusal) =>
+    fail(reply, new NaftikoError(refusal.code, refusal.detail));
 }

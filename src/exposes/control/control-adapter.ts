@@ -14,8 +14,7 @@ import type { Runtime } from '../../engine/runtime.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesControl } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
-import { adapterAuthenticator } from '../auth/adapter-auth.js';
-import { mountAuthGuard } from '../auth/guard.js';
+import { adapterAuthenticator, mountDeclaredAuth, refusalAsProblem } from '../auth/adapter-auth.js';
 import type { RefusalEvent } from '../auth/guard.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { createHttpApp } from '../http-app.js';
@@ -46,20 +45,12 @@ export function buildControlApp(
     const problem = problemFor(err, runtime.redact);
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   };
-  if (adapter.authentication !== undefined) {
-    if (options.authenticator === undefined) {
-      throw new NaftikoError(
-        'AUTH_UNENFORCEABLE',
-        'control adapter: its authentication was not compiled; refusing to build it open',
-      );
-    }
-    mountAuthGuard(app, {
-      authenticator: options.authenticator,
-      adapter: CONTROL_NAMESPACE,
-      send: (reply, refusal) => fail(reply, new NaftikoError(refusal.code, refusal.detail)),
-      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
-    });
-  }
+  mountDeclaredAuth(
+    app,
+    { ...adapter, namespace: CONTROL_NAMESPACE },
+    options,
+    refusalAsProblem(fail),
+  );
   const management = adapter.management ?? {};
   const startedAt = options.startedAt ?? Date.now() - process.uptime() * 1000;
 
