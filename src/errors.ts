@@ -113,6 +113,11 @@ export const ERROR_CATALOGUE = {
     httpStatus: 502,
     exitCode: 3,
   },
+  SCRIPT_FAILED: {
+    title: 'A script step failed',
+    httpStatus: 500,
+    exitCode: 3,
+  },
   NOT_IMPLEMENTED: {
     title: 'This capability feature is not supported by the engine',
     httpStatus: 501,

@@ -13,6 +13,7 @@ import { resolveBindings } from './bindings.js';
 import { compileInvocation } from './invocation.js';
 import type { Invocation, InvocationContext, UnitSpec } from './invocation.js';
 import { createRedactor } from './redact.js';
+import { scriptSettings } from './script-config.js';
 
 export interface RuntimeOptions {
   /** baseUri overrides by consumes namespace; `*` applies to every namespace. */
@@ -39,8 +40,9 @@ export const DEFAULT_TOTAL_TIMEOUT_MS = 30_000;
 
 export function createRuntime(capability: LoadedCapability, options: RuntimeOptions = {}): Runtime {
   const env = options.env ?? process.env;
+  const baseDir = path.dirname(path.resolve(capability.source.file));
   const bound = resolveBindings(capability.doc, {
-    baseDir: path.dirname(path.resolve(capability.source.file)),
+    baseDir,
     env,
     ...(options.envFile ? { envFile: options.envFile } : {}),
   });
@@ -65,6 +67,11 @@ export function createRuntime(capability: LoadedCapability, options: RuntimeOpti
   const context: InvocationContext = {
     functions,
     bound: bound.lookup,
+    scripts: scriptSettings(capability.doc, {
+      baseDir,
+      env,
+      redact: createRedactor(bound.secrets),
+    }),
     operation(call: string): ConsumedOperation | undefined {
       const dot = call.indexOf('.');
       return consumers.get(call.slice(0, dot))?.operation(call.slice(dot + 1));

@@ -2,8 +2,8 @@
  * Orchestrated mode (contract §9): `steps` run in order. A `call` step stores its upstream body
  * under the step's name; a `lookup` step finds, in an earlier step's array, the entries whose
  * `match` field equals `lookupValue` and keeps their `outputParameters` fields; `mappings`
- * (`targetName` ← JSONPath over `{stepName: output}`) build the result. Script steps are not run
- * by this engine yet: they answer NOT_IMPLEMENTED.
+ * (`targetName` ← JSONPath over `{stepName: output}`) build the result. A `script` step runs
+ * JavaScript in a sandbox (script-step.ts) and stores its `result` like a call's body.
  */
 import { NaftikoError } from '../errors.js';
 import type { UpstreamResponse } from '../consumes/http/index.js';
@@ -13,6 +13,8 @@ import type { OperationStep, StepOutputMapping } from '../spec/types.js';
 import type { InvocationContext } from './invocation.js';
 import { compilePath } from './jsonpath.js';
 import type { CompiledPath } from './jsonpath.js';
+import { scriptSettings } from './script-config.js';
+import { compileScriptStep } from './script-step.js';
 import { createScope } from './scope.js';
 import { compileWith } from './with-injector.js';
 
@@ -96,12 +98,12 @@ function compileStep(
       };
     }
     case 'script':
-      return async () => {
-        throw new NaftikoError(
-          'NOT_IMPLEMENTED',
-          `script step "${step.name}" (${step.language ?? 'no language'}): script steps are not run by this engine yet`,
-        );
-      };
+      return compileScriptStep(
+        step,
+        prefixes,
+        ctx.bound,
+        ctx.scripts ?? scriptSettings({ naftiko: '1.0.0-alpha2' }, { baseDir: process.cwd() }),
+      );
   }
 }
 
