@@ -10,7 +10,10 @@ export interface InputSpec {
   readonly type?: ParameterType;
   readonly description?: string;
   readonly required: boolean;
-  /** Where a REST caller sends it (declared inputs); undefined for derived inputs. */
+  /**
+   * Where a REST caller sends it: declared inputs, and unfed required consumed parameters (their
+   * upstream location); undefined for inputs derived through `with` (query, or path by name).
+   */
   readonly in?: 'query' | 'header' | 'path' | 'cookie' | 'body';
   readonly pattern?: RegExp;
   /** The consumed parameter it feeds, for derived inputs. */

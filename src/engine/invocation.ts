@@ -13,6 +13,7 @@ import type {
   Invocable,
 } from '../spec/types.js';
 import type { InputSpec } from './inputs.js';
+import type { ScriptSettings } from './script-config.js';
 import { compileOrchestrated, compileOutputs, isIdentity } from './output-mapping.js';
 import type { Mapper } from './output-mapping.js';
 import { createScope } from './scope.js';
@@ -36,6 +37,8 @@ export interface InvocationContext {
   /** Aggregate function by `namespace.function`. */
   readonly functions: ReadonlyMap<string, AggregateFunction>;
   readonly bound: Lookup;
+  /** Script step settings (scripting defaults and limits, sources read); engine defaults if absent. */
+  readonly scripts?: ScriptSettings;
 }
 
 export interface UnitSpec extends Invocable {
@@ -101,15 +104,23 @@ function compileCall(
   const injector = compileWith(unit.with, prefixes);
   const callerParams = operation.parameters.filter((p) => !p.fixed);
   const consumedNames = callerParams.map((p) => p.name);
+  const unfed = unfedParameters(injector, callerParams);
   return {
     inputs: mergeInputs(declared, [
       ...derivedInputs(injector, callerParams),
+      ...unfed.map(unfedInput),
       ...placeholderInputs(operation, injector, ctx.bound),
     ]),
     async run(inputs, signal) {
       const scope = createScope(inputs, ctx.bound);
       const args = injector.resolve(inputs, scope, consumedNames);
-      const response = await operation.invoke(args, scope, signal, { raw: outputs === undefined });
+      // An unfed required parameter takes the caller's input of its own name (contract §4).
+      for (const { name } of unfed) if (inputs[name] !== undefined) args[name] ??= inputs[name];
+      // A mapped body keeps int64 values exact (contract §6); the result writers print bigints.
+      const response = await operation.invoke(args, scope, signal, {
+        raw: outputs === undefined,
+        losslessIntegers: outputs !== undefined,
+      });
       if (response.status >= 400 || outputs === undefined) return { kind: 'upstream', response };
       return { kind: 'value', value: outputs(response.body, scope), status: response.status };
     },
@@ -144,6 +155,33 @@ function derivedInputs(
     });
   }
   return inputs;
+}
+
+/**
+ * Required consumed parameters that nothing feeds: `with` is given but has no entry for them and
+ * they have no `value` (fixed ones are filtered out before). Without them the operation could
+ * only ever answer 400, so (contract §4) each becomes a caller input of its own name. Without
+ * any `with`, every consumed parameter already is one (same-name pass-through).
+ */
+function unfedParameters(
+  injector: ReturnType<typeof compileWith>,
+  params: ConsumedOperation['parameters'],
+): ConsumedOperation['parameters'] {
+  if (injector.passThrough) return [];
+  return params.filter((p) => p.required && !injector.fills(p.name));
+}
+
+/** An unfed parameter as a required input the REST caller sends where the upstream wants it. */
+function unfedInput(param: ConsumedOperation['parameters'][number]): InputSpec {
+  const where = param.in === 'path' || param.in === 'environment' ? undefined : param.in;
+  return {
+    name: param.name,
+    type: param.in === 'body' && param.name === 'body' ? 'object' : param.type,
+    ...(param.description !== undefined ? { description: param.description } : {}),
+    required: true,
+    ...(where !== undefined ? { in: where } : {}),
+    feeds: param.name,
+  };
 }
 
 /**

@@ -103,17 +103,31 @@ export function coerce(value: unknown, type: OutputType): unknown {
   if (value === undefined || value === null) return value ?? null;
   switch (type) {
     case 'string':
-      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
-    case 'number': {
-      if (typeof value !== 'string' || value.trim() === '') return value;
-      const n = Number(value);
-      return Number.isFinite(n) && String(n) === value.trim() ? n : value;
-    }
+      return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+        ? String(value)
+        : value;
+    case 'number':
+      return typeof value === 'string' ? numberFromText(value) : value;
     case 'boolean':
       return value === 'true' ? true : value === 'false' ? false : value;
     default:
       return value;
   }
+}
+
+/** A JSON number literal (RFC 8259 §6): no `+`, no leading zeros, no spaces, no hex. */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Contract §6: a string that is a JSON number literal becomes the number JSON.parse gives for
+ * it (`"19.90"` → 19.9, `"-3e2"` → -300), unless that number is an integer a double cannot hold
+ * exactly (beyond ±(2^53 − 1)) or overflows: then the text is kept, so nothing is lost.
+ */
+function numberFromText(text: string): unknown {
+  if (!JSON_NUMBER.test(text)) return text;
+  const n = Number(text);
+  if (!Number.isFinite(n)) return text;
+  return Number.isInteger(n) && !Number.isSafeInteger(n) ? text : n;
 }
 
 /**

@@ -89,7 +89,7 @@ describe('output mapping', () => {
   it('coerces scalars only when nothing is lost', () => {
     expect(coerce('42', 'number')).toBe(42);
     expect(coerce('042', 'number')).toBe('042');
-    expect(coerce('4.5e3', 'number')).toBe('4.5e3');
+    expect(coerce('4.5e3', 'number')).toBe(4500); // a JSON number literal (contract §6)
     expect(coerce(7, 'string')).toBe('7');
     expect(coerce('true', 'boolean')).toBe(true);
     expect(coerce('yes', 'boolean')).toBe('yes');

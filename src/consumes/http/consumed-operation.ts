@@ -41,6 +41,8 @@ export interface UpstreamResponse {
 export interface InvokeOptions {
   /** Skip decoding: the response passes through as bytes (no output mapping needs its value). */
   readonly raw?: boolean;
+  /** A JSON body keeps integers beyond 2^53 exactly, as bigints (it feeds an output mapping). */
+  readonly losslessIntegers?: boolean;
 }
 
 export interface ConsumedOperation {
@@ -139,7 +141,13 @@ export function compileOperation(
         contentType,
         body: options?.raw
           ? undefined
-          : await decode(received.status, received.raw, contentType, `${label}: ${where}`),
+          : await decode(
+              received.status,
+              received.raw,
+              contentType,
+              `${label}: ${where}`,
+              options?.losslessIntegers,
+            ),
         raw: received.raw,
       };
     },

@@ -17,6 +17,8 @@ export type ResponseDecoder = (
   raw: Buffer,
   contentType: string | undefined,
   where: string,
+  /** json: integers beyond 2^53 as bigints (mapped results, contract §6); other formats ignore it. */
+  losslessIntegers?: boolean,
 ) => Promise<unknown>;
 
 export function compileResponseDecoder(
@@ -24,17 +26,22 @@ export function compileResponseDecoder(
   baseDir: string,
 ): ResponseDecoder {
   let decode: (raw: Buffer, contentType: string | undefined) => unknown;
+  let decodeLossless: typeof decode;
   try {
     decode = createDecoder(op.outputRawFormat, {
       ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
       baseDir,
     });
+    decodeLossless =
+      (op.outputRawFormat ?? 'json').toLowerCase() === 'json'
+        ? createDecoder('json', { losslessIntegers: true })
+        : decode;
   } catch (err) {
     return () => Promise.reject(err);
   }
-  return async (status, raw, contentType, where) => {
+  return async (status, raw, contentType, where, losslessIntegers) => {
     try {
-      return await decode(raw, contentType);
+      return await (losslessIntegers ? decodeLossless : decode)(raw, contentType);
     } catch (err) {
       // Settings problems (checked when a lazily loaded format is first used) are not the upstream's.
       if (

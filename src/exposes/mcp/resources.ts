@@ -23,6 +23,7 @@ import type {
 import type { Invocation, InvocationResult } from '../../engine/invocation.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp, McpResource } from '../../spec/types.js';
+import { stringifyJson } from '../../lossless-json.js';
 import { problemFor } from '../problem.js';
 import { RPC_INTERNAL_ERROR, RPC_INVALID_PARAMS, RpcError } from './rpc-error.js';
 
@@ -329,7 +330,7 @@ async function readDynamic(
   }
   let text: string;
   if (result.kind === 'value') {
-    text = JSON.stringify(result.value ?? null);
+    text = stringifyJson(result.value ?? null);
   } else {
     const { status, raw } = result.response;
     if (status >= 400) {

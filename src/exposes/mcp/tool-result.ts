@@ -6,6 +6,12 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { InvocationResult } from '../../engine/invocation.js';
+import {
+  bigIntsAsStrings,
+  mayHoldBigIntegers,
+  parseJsonLossless,
+  stringifyJson,
+} from '../../lossless-json.js';
 import { problemFor } from '../problem.js';
 
 type Redact = (text: string) => string;
@@ -14,7 +20,7 @@ type Redact = (text: string) => string;
 export const MAX_ERROR_BODY_CHARS = 2000;
 
 export function toolResult(result: InvocationResult, redact: Redact): CallToolResult {
-  if (result.kind === 'value') return textResult(JSON.stringify(result.value ?? null), redact);
+  if (result.kind === 'value') return textResult(stringifyJson(result.value ?? null), redact);
   const { status, raw } = result.response;
   const text = raw.toString('utf8');
   if (status < 400) return textResult(text, redact);
@@ -45,7 +51,12 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
   // Cheap pre-check: only a text that starts like an object can parse to one.
   if (!text.trimStart().startsWith('{')) return undefined;
   try {
-    const value = JSON.parse(text) as unknown;
+    // The text keeps int64 values as digits; structuredContent is written by the SDK with
+    // JSON.stringify, which cannot print a bigint, so there they are exact decimal strings
+    // (a rounded number would be silently wrong).
+    const value: unknown = mayHoldBigIntegers(text)
+      ? bigIntsAsStrings(parseJsonLossless(text))
+      : JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -2,12 +2,22 @@
  * `GET /openapi.json`: an OpenAPI 3.1 description of a REST adapter (contract §7), derived
  * inputs included: declared inputs keep their location; inputs derived through `with` are query
  * parameters, except `body`, which is the JSON request body.
+ *
+ * A resource path with a query (`/v1/?Action=RunInstances`) is described under its path without
+ * the query, its fixed values as required query parameters (`const`). OpenAPI cannot have two
+ * path items that differ only by query, so operations sharing a path and method are merged into
+ * one whose discriminating parameters list their values (`enum`), whose other parameters are
+ * required only when every variant requires them, and whose `x-naftiko-query-variants` lists,
+ * per variant, the fixed query values, its operationId, summary and parameters (see
+ * query-variants.ts).
  */
 import type { InputSpec } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesRest } from '../../spec/types.js';
 import { packageVersion } from '../../package-info.js';
 import { openApiSecurity } from './openapi-security.js';
+import { fixedParameter, mergeVariants, splitQuery } from './query-variants.js';
+import type { QueryVariantDoc } from './query-variants.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,8 +28,9 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
       ? undefined
       : openApiSecurity(adapter.authentication, runtime.bound);
   const paths: Record<string, Json> = {};
+  const variants = new Map<string, QueryVariantDoc[]>();
   for (const resource of adapter.resources ?? []) {
-    const path = resource.path.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '{$1}');
+    const { path, query } = splitQuery(resource.path.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '{$1}'));
     const item: Json = (paths[path] ??= {});
     if (resource.description) item.description = resource.description;
     if (resource.forward) {
@@ -38,13 +49,17 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
       const method = (operation.method ?? 'GET').toLowerCase();
       const body = inputs.find((i) => i.name === 'body' && (i.in === undefined || i.in === 'body'));
       const fields = inputs.filter((i) => i.in === 'body' && i !== body);
-      item[method] = {
+      const fixed = new Set(query.map(([name]) => name));
+      const described: Json = {
         ...(operation.name ? { operationId: operation.name } : {}),
         ...(operation.label ? { summary: operation.label } : {}),
         ...(operation.description ? { description: operation.description } : {}),
-        parameters: inputs
-          .filter((i) => i !== body && i.in !== 'body')
-          .map((i) => parameter(i, path)),
+        parameters: [
+          ...query.map(fixedParameter),
+          ...uniqueByName(
+            inputs.filter((i) => i !== body && i.in !== 'body' && !fixed.has(i.name)),
+          ).map((i) => parameter(i, path)),
+        ],
         ...(body || fields.length > 0 ? { requestBody: requestBody(body, fields) } : {}),
         responses: {
           '200': { description: 'Success', content: { 'application/json': { schema: {} } } },
@@ -57,6 +72,11 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
           },
         },
       };
+      const key = `${method} ${path}`;
+      const list = variants.get(key) ?? [];
+      list.push({ query, operation: described });
+      variants.set(key, list);
+      item[method] = list.length === 1 ? described : mergeVariants(list);
     }
   }
   return {
@@ -107,6 +127,18 @@ function schemaOf(input: InputSpec): Json {
     ...(input.description ? { description: input.description } : {}),
     ...(input.pattern ? { pattern: input.pattern.source } : {}),
   };
+}
+
+/** One input per (name, in): two consumed parameters may be fed by one input; required if any is. */
+function uniqueByName(inputs: readonly InputSpec[]): InputSpec[] {
+  const byName = new Map<string, InputSpec>();
+  for (const input of inputs) {
+    const key = `${input.name}\u0000${input.in ?? ''}`;
+    const seen = byName.get(key);
+    if (seen === undefined) byName.set(key, input);
+    else if (input.required && !seen.required) byName.set(key, { ...seen, required: true });
+  }
+  return [...byName.values()];
 }
 
 function parameter(input: InputSpec, path: string): Json {

@@ -6,20 +6,22 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NaftikoError } from '../../errors.js';
-import { mountAuthGuard } from '../auth/guard.js';
 import type { RefusalEvent } from '../auth/guard.js';
-import { adapterAuthenticator } from '../auth/adapter-auth.js';
+import { adapterAuthenticator, mountDeclaredAuth, refusalAsProblem } from '../auth/adapter-auth.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { checkInputs } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedOperation, ExposedResource, ExposesRest } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { createHttpApp } from '../http-app.js';
+import { closeConnectionsWhenStopping, stopGracefully } from '../graceful-stop.js';
 import { listenOn } from '../listen.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
 import { collectInputs } from './collect-inputs.js';
 import { registerForward } from './forward.js';
 import { buildOpenApi } from './openapi.js';
+import { dispatchOnQuery } from './query-dispatch.js';
+import type { QueryVariant, RouteHandler } from './query-dispatch.js';
 import { routePath } from './route-path.js';
 import { sendResult } from './send-result.js';
 
@@ -54,20 +56,7 @@ export function buildRestApp(
     if (problem.code === 'INTERNAL') options.onError?.(err);
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   };
-  if (adapter.authentication !== undefined) {
-    if (options.authenticator === undefined) {
-      throw new NaftikoError(
-        'AUTH_UNENFORCEABLE',
-        `REST adapter "${adapter.namespace}": its authentication was not compiled; refusing to build it open`,
-      );
-    }
-    mountAuthGuard(app, {
-      authenticator: options.authenticator,
-      adapter: adapter.namespace,
-      send: (reply, refusal) => fail(reply, new NaftikoError(refusal.code, refusal.detail)),
-      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
-    });
-  }
+  mountDeclaredAuth(app, adapter, options, refusalAsProblem(fail));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'application/*+json'],
@@ -89,10 +78,7 @@ export function buildRestApp(
     },
   );
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (closing.has(app)) reply.header('connection', 'close');
-    return payload;
-  });
+  closeConnectionsWhenStopping(app);
   app.setErrorHandler((err, _request, reply) => {
     if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return fail(
@@ -107,6 +93,8 @@ export function buildRestApp(
   });
 
   const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  // Operations sharing a router path and method differ by fixed query values (query-dispatch.ts).
+  const shared = new Map<string, { method: string; url: string; variants: QueryVariant[] }>();
   for (const resource of adapter.resources ?? []) {
     const route = routePath(resource.path);
     const methods = new Set<string>();
@@ -117,9 +105,17 @@ export function buildRestApp(
       continue;
     }
     for (const operation of resource.operations ?? []) {
-      methods.add(operation.method ?? 'GET');
-      registerOperation(app, adapter, resource, operation, route, runtime, fail);
+      const method = operation.method ?? 'GET';
+      methods.add(method);
+      const handler = operationHandler(adapter, resource, operation, route, runtime, fail);
+      const key = `${method} ${route.path}`;
+      const group = shared.get(key) ?? { method, url: route.path, variants: [] };
+      group.variants.push({ query: route.query, handler });
+      shared.set(key, group);
     }
+  }
+  for (const { method, url, variants } of shared.values()) {
+    app.route({ method, url, handler: dispatchOnQuery(variants, fail) });
   }
 
   let openapi: unknown;
@@ -148,58 +144,35 @@ export function buildRestApp(
   return app;
 }
 
-function registerOperation(
-  app: FastifyInstance,
+function operationHandler(
   adapter: ExposesRest,
   resource: ExposedResource,
   operation: ExposedOperation,
   route: ReturnType<typeof routePath>,
   runtime: Runtime,
   fail: (reply: FastifyReply, err: unknown) => FastifyReply,
-): void {
+): RouteHandler {
   // Resource-level inputs apply to each of its operations.
   const inputParameters = [
     ...(resource.inputParameters ?? []),
     ...(operation.inputParameters ?? []),
   ];
   const invocation = runtime.invocation({ ...operation, inputParameters }, adapter.namespace);
-  app.route({
-    method: operation.method ?? 'GET',
-    url: route.path,
-    handler: async (request, reply) => {
-      try {
-        const raw = collectInputs(request, route.params, invocation.inputs);
-        const { values, problems } = checkInputs(invocation.inputs, raw, true);
-        if (problems.length > 0) {
-          throw new NaftikoError('INPUT_INVALID', problems.map((p) => p.message).join('; '), {
-            details: { problems },
-          });
-        }
-        return sendResult(reply, await invocation.run(values), runtime.redact);
-      } catch (err) {
-        return fail(reply, err);
+  return async (request, reply) => {
+    try {
+      const raw = collectInputs(request, route.params, invocation.inputs);
+      const { values, problems } = checkInputs(invocation.inputs, raw, true);
+      if (problems.length > 0) {
+        throw new NaftikoError('INPUT_INVALID', problems.map((p) => p.message).join('; '), {
+          details: { problems },
+        });
       }
-    },
-  });
+      return sendResult(reply, await invocation.run(values), runtime.redact);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  };
 }
-
-/**
- * Stops accepting connections and lets in-flight requests finish. Keep-alive connections would
- * otherwise hold the server open until their timeout: replies sent while closing ask the client
- * to close, and idle connections are closed at once. The caller bounds the wait.
- */
-async function stopGracefully(app: FastifyInstance, graceMs: number): Promise<void> {
-  closing.add(app);
-  app.server.closeIdleConnections();
-  const deadline = setTimeout(() => app.server.closeAllConnections(), graceMs).unref();
-  try {
-    await app.close();
-  } finally {
-    clearTimeout(deadline);
-  }
-}
-
-const closing = new WeakSet<FastifyInstance>();
 
 /** Starts an adapter's server. */
 export async function startRestAdapter(

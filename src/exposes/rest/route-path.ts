@@ -3,6 +3,10 @@
  * parameters. Parameter names are replaced by positional ones (`p0`, `p1`...) because the router
  * treats characters such as `-` and `.` inside a name as separators; the mapping back to the
  * spec's names is kept with the route.
+ *
+ * A path may carry a query (`/v1/?Action=RunInstances`, AWS EC2/S3 style): the part before `?`
+ * is routed, and its fixed `name=value` pairs tell apart the operations that share that path
+ * (the REST adapter dispatches on them, see query-dispatch.ts).
  */
 export interface RoutePath {
   /** Path for the router, e.g. `/items/:p0`. */
@@ -11,6 +15,8 @@ export interface RoutePath {
   readonly params: ReadonlyMap<string, string>;
   /** Matches a concrete request path (for 405 detection). */
   readonly pattern: RegExp;
+  /** Fixed query values from a `?a=b` part of the spec path, in order; empty without one. */
+  readonly query: readonly (readonly [string, string])[];
 }
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}|\{([^{}\s]+)\}/g;
@@ -20,7 +26,10 @@ export function routePath(specPath: string): RoutePath {
   let source = '';
   let last = 0;
   let path = '';
-  const normalized = specPath.startsWith('/') ? specPath : `/${specPath}`;
+  const mark = specPath.indexOf('?');
+  const query = mark < 0 ? [] : [...new URLSearchParams(specPath.slice(mark + 1))];
+  const bare = mark < 0 ? specPath : specPath.slice(0, mark);
+  const normalized = bare.startsWith('/') ? bare : `/${bare}`;
   for (const match of normalized.matchAll(PLACEHOLDER)) {
     const literal = normalized.slice(last, match.index);
     const key = `p${params.size}`;
@@ -32,7 +41,7 @@ export function routePath(specPath: string): RoutePath {
   const tail = normalized.slice(last);
   path += escapeRouter(tail);
   source += escapeRegExp(tail);
-  return { path, params, pattern: new RegExp(`^${source.replace(/\/$/, '')}/?$`) };
+  return { path, params, pattern: new RegExp(`^${source.replace(/\/$/, '')}/?$`), query };
 }
 
 /** `:` in a literal segment would start a parameter; the router escapes it as `::`. */

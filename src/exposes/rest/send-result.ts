@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import type { UpstreamResponse } from '../../consumes/http/index.js';
 import type { InvocationResult } from '../../engine/invocation.js';
+import { stringifyJson } from '../../lossless-json.js';
 
 const FORWARDED_HEADERS = ['content-type', 'retry-after', 'location'];
 
@@ -18,10 +19,13 @@ export function sendResult(
     // The upstream's success status is kept (201 Created stays 201); a mock answers 200.
     const status = result.status ?? 200;
     if (status === 204 || status === 304) return reply.code(status).send();
-    return reply
-      .code(status)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify(result.value ?? null));
+    return (
+      reply
+        .code(status)
+        .type('application/json; charset=utf-8')
+        // int64 values (bigints from a lossless parse) are written as their digits.
+        .send(stringifyJson(result.value ?? null))
+    );
   }
   return sendUpstream(reply, result.response, redact);
 }

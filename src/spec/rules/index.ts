@@ -1,6 +1,7 @@
 /** Every semantic rule, in the order they run. docs/rules.md lists them (kept in sync by a test). */
 import { controlPort, portConflict } from './ports.js';
 import { mcpToolName, restRouteDuplicate } from './exposed-names.js';
+import { skillInstructionLocation, skillSourceUnresolved } from './skills.js';
 import { namespaceDuplicate } from './namespaces.js';
 import {
   aggregateFunctionDuplicate,
@@ -37,6 +38,8 @@ import {
   oauth2Resource,
 } from './authentication.js';
 import { aggregateSemantics, scriptDefaults } from './lint-orchestration.js';
+import { scriptLanguage } from './scripts.js';
+import { unfedRequiredParameter } from './unfed-parameters.js';
 import type { SemanticRule } from './rule.js';
 
 export const SEMANTIC_RULES: readonly SemanticRule[] = [
@@ -51,11 +54,14 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   controlPort,
   restRouteDuplicate,
   mcpToolName,
+  skillSourceUnresolved,
+  skillInstructionLocation,
   templateReference,
   bareVariableReference,
   credentialUnboundName,
   withReference,
   withParameter,
+  unfedRequiredParameter,
   descriptionActiveContent,
   consumesDescription,
   restResourceDescription,
@@ -71,4 +77,5 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   oauth2Resource,
   aggregateSemantics,
   scriptDefaults,
+  scriptLanguage,
 ];

@@ -23,6 +23,8 @@ export interface DecodeOptions {
   outputSchema?: string;
   /** The capability document's folder, against which a relative schema file is resolved. */
   baseDir?: string;
+  /** json: integers beyond 2^53 become bigints, not rounded doubles (see lossless-json.ts). */
+  losslessIntegers?: boolean;
 }
 
 /**
@@ -125,7 +127,11 @@ export function createDecoder(
   options: DecodeOptions = {},
 ): Decoder {
   const label = (format ?? 'json').toLowerCase();
-  if (label === 'json') return textDecoder(decodeJson);
+  if (label === 'json') {
+    return options.losslessIntegers
+      ? textDecoder((text, mediaType) => decodeJson(text, mediaType, true))
+      : textDecoder(decodeJson);
+  }
   const ready = loaded.get(label);
   if (ready !== undefined) return fromBuilder(ready, options);
   if (LOADERS[label] === undefined) {
@@ -151,7 +157,12 @@ export function decodeBody(
   options: DecodeOptions = {},
 ): unknown {
   if (body.length === 0) return null;
-  const key = JSON.stringify([format ?? 'json', options.outputSchema, options.baseDir]);
+  const key = JSON.stringify([
+    format ?? 'json',
+    options.outputSchema,
+    options.baseDir,
+    options.losslessIntegers === true,
+  ]);
   let decoder = cache.get(key);
   if (decoder === undefined) {
     decoder = createDecoder(format, options);

@@ -8,6 +8,7 @@
  * Newline-delimited JSON (application/x-ndjson, jsonl) becomes an array of its lines' values.
  */
 
+import { parseJsonLossless } from '../../../lossless-json.js';
 import { badResponse, problemOf } from './bad-response.js';
 import { isJsonMediaType, isTextualMediaType } from './body-text.js';
 
@@ -19,13 +20,15 @@ const LINE_DELIMITED = new Set([
   'application/jsonlines',
 ]);
 
-function parseLines(text: string): unknown[] {
+type Parse = (text: string) => unknown;
+
+function parseLines(text: string, parse: Parse): unknown[] {
   const values: unknown[] = [];
   const lines = text.split(/\r?\n/);
   for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
     try {
-      values.push(JSON.parse(line));
+      values.push(parse(line));
     } catch (err) {
       throw badResponse('json', `line ${index + 1}: ${problemOf(err)}`);
     }
@@ -33,11 +36,15 @@ function parseLines(text: string): unknown[] {
   return values;
 }
 
-/** Parses `text` as JSON; see the file header for the lenient cases. */
-export function decodeJson(text: string, mediaType: string | undefined): unknown {
-  if (mediaType !== undefined && LINE_DELIMITED.has(mediaType)) return parseLines(text);
+/**
+ * Parses `text` as JSON; see the file header for the lenient cases. `lossless`: integers beyond
+ * 2^53 become bigints instead of rounded doubles (for mapped results, contract §6).
+ */
+export function decodeJson(text: string, mediaType: string | undefined, lossless = false): unknown {
+  const parse: Parse = lossless ? parseJsonLossless : JSON.parse;
+  if (mediaType !== undefined && LINE_DELIMITED.has(mediaType)) return parseLines(text, parse);
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (err) {
     if (mediaType !== undefined && !isJsonMediaType(mediaType) && isTextualMediaType(mediaType)) {
       return text;
