@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CATALOGUE, toNaftikoError } from '../errors.js';
 import { packageVersion } from '../package-info.js';
+import type { ControlCommandOptions } from './commands/control.js';
 import type { RunOptions } from './commands/run.js';
 import { collectPair } from './run-options.js';
 import type { OutputFormat } from './output/format-diagnostics.js';
@@ -100,6 +101,47 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const { runCommand } = await import('./commands/run.js');
       const shutdown = io.untilStopped?.();
       exitCode = await runCommand(specs, { ...opts, ...(shutdown ? { shutdown } : {}) }, io);
+    });
+
+  // Control commands: ask a running engine's control adapter (control-target.ts says which).
+  const control = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .option(
+        '--port <port>',
+        'the control adapter port (else NAFTIKO_CONTROL_PORT, else the first control adapter declared in this folder)',
+      )
+      .option('--address <address>', 'its address (else NAFTIKO_CONTROL_ADDRESS, else localhost)')
+      .option(
+        '--token <token>',
+        'a bearer token for a locked control adapter (else NAFTIKO_CONTROL_TOKEN)',
+      );
+  control(
+    'health',
+    'Is the running capability ready? Exit 0 when every adapter has started, 1 otherwise.',
+  )
+    .option('--live', 'liveness only: is the process serving?')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .action(async (opts: ControlCommandOptions) => {
+      const { healthCommand } = await import('./commands/control.js');
+      exitCode = await healthCommand(opts, io);
+    });
+  control('status', 'The running capability: label, versions, uptime, adapters (management.info).')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .action(async (opts: ControlCommandOptions) => {
+      const { statusCommand } = await import('./commands/control.js');
+      exitCode = await statusCommand(opts, io);
+    });
+  control('metrics', "The running capability's Prometheus metrics (observability.metrics).")
+    .option('--filter <text>', 'only the metrics whose name contains this text')
+    .action(async (opts: ControlCommandOptions) => {
+      const { metricsCommand } = await import('./commands/control.js');
+      exitCode = await metricsCommand(opts, io);
     });
 
   try {

@@ -22,6 +22,17 @@ export interface RunCliOptions {
   readonly cwd?: string;
   /** Milliseconds before the subprocess is killed and the promise rejects; 20 s by default. */
   readonly timeoutMs?: number;
+  /** Environment overrides: a string sets a variable, `undefined` removes an inherited one. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+function childEnv(overrides: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
 }
 
 /** Runs `node dist/cli/main.js ...args`; resolves whatever the exit code. */
@@ -30,7 +41,7 @@ export function runCli(args: readonly string[], opts: RunCliOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: childEnv(opts.env ?? {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
