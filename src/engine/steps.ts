@@ -1,6 +1,7 @@
 /**
  * Orchestrated mode (contract §9): `steps` run in order. A `call` step stores its upstream body
- * under the step's name; a `lookup` step finds, in an earlier step's array, the entries whose
+ * under the step's name (shaped by the consumed operation's own `outputParameters` when it
+ * declares some: consumed-outputs.ts); a `lookup` step finds, in an earlier step's array, the entries whose
  * `match` field equals `lookupValue` and keeps their `outputParameters` fields; `mappings`
  * (`targetName` ← JSONPath over `{stepName: output}`) build the result. A `script` step runs
  * JavaScript in a sandbox (script-step.ts) and stores its `result` like a call's body.
@@ -10,6 +11,7 @@ import type { UpstreamResponse } from '../consumes/http/index.js';
 import { compileTemplate } from '../spec/template.js';
 import type { Template } from '../spec/template.js';
 import type { OperationStep, StepOutputMapping } from '../spec/types.js';
+import { compileConsumedOutputs } from './consumed-outputs.js';
 import type { InvocationContext } from './invocation.js';
 import { compilePath } from './jsonpath.js';
 import type { CompiledPath } from './jsonpath.js';
@@ -67,6 +69,7 @@ function compileStep(
         throw new NaftikoError('INTERNAL', `unresolved call ${step.call}`);
       const injector = compileWith(step.with, prefixes);
       const names = operation.parameters.filter((p) => !p.fixed).map((p) => p.name);
+      const project = compileConsumedOutputs(operation.outputParameters);
       return async (inputs, outputs, signal) => {
         const scope = createScope(inputs, ctx.bound, outputs);
         const response = await operation.invoke(
@@ -75,7 +78,7 @@ function compileStep(
           signal,
         );
         if (response.status >= 400) return response;
-        outputs.set(step.name, response.body);
+        outputs.set(step.name, project ? project(response.body) : response.body);
         return undefined;
       };
     }

@@ -1,11 +1,14 @@
 /**
- * The Shipyard tutorial, steps 3 to 11, as an acceptance test (issue 9): each step file runs in
- * place with the real CLI, against local stand-ins of its two upstreams (served from the
+ * The Shipyard tutorial, steps 1 to 11, as an acceptance test (issues 9 and 10): each step file
+ * runs in place with the real CLI, against local stand-ins of its two upstreams (served from the
  * tutorial's OpenAPI files, which enforce the registry's bearer token and the dockyard's API key).
  *
- * For every step: the MCP door is locked (no token or a wrong one → HTTP 401 with a Bearer
- * challenge, nothing sent upstream, the presented token never logged); with the tutorial's
- * `sk-mcp-…` token the SDK's own client lists the step's tools and calls each of them with
+ * For every step: every adapter it declares listens (none skipped). Steps 1 and 2 declare no
+ * inbound auth, so the SDK's own client connects without a token: step 1's mock answers from its
+ * output `value`s with nothing sent upstream, step 2 reaches the registry's public tier without
+ * credentials. From step 3 on, the MCP door is locked (no token or a wrong one → HTTP 401 with a
+ * Bearer challenge, nothing sent upstream, the presented token never logged) and the client uses
+ * the tutorial's `sk-mcp-…` token. The client lists the step's tools and calls each of them with
  * arguments taken from the upstream examples, and what the tutorial text promises of the step is
  * asserted on the actual results. REST adapters (steps 7, 10, 11) declare no authentication, so
  * they answer without a token; skill adapters (steps 8–11) serve their catalogue.
@@ -20,6 +23,7 @@ import type { RunningCapability } from '../helpers/run-capability.js';
 import { http, jsonRequest } from './support.js';
 import {
   CAPABILITIES_DIR,
+  consumesNamespaces,
   INITIALIZE,
   callTool,
   connectMcp,
@@ -100,6 +104,8 @@ const ELECTRONICS = {
 };
 
 const TOOLS_BY_STEP: Record<number, string[]> = {
+  1: ['get-ship'],
+  2: ['get-ship', 'list-ships'],
   3: ['get-ship', 'list-ships'],
   4: ['get-ship', 'list-ships'],
   5: ['get-ship', 'list-legacy-vessels', 'list-ships'],
@@ -152,6 +158,28 @@ async function callAndTrace(run: StepRun, name: string, args: Record<string, unk
 
 type ToolCheck = (run: StepRun) => Promise<void>;
 
+/**
+ * Step 1 (mock first): no consumes, no call; the tool answers from its output `value`s, the
+ * `{{imo_number}}` template echoing the asked IMO and the rest static. The file names the input
+ * `imo_number` (the guide's text writes `imo`).
+ */
+async function expectMockShip(run: StepRun): Promise<void> {
+  const { tools } = await run.client.listTools();
+  const tool = tools.find((t) => t.name === 'get-ship');
+  expect(tool?.inputSchema.required).toEqual(['imo_number']);
+  const found = await callAndTrace(run, 'get-ship', { imo_number: IMO });
+  expect(ok(found.outcome)).toEqual(NORTHERN_STAR);
+  expect(found.outcome.structured).toEqual(found.outcome.json);
+  // "A tool that actually reacts to its input": another IMO is echoed, the rest stays as written.
+  const other = await callAndTrace(run, 'get-ship', { imo_number: PACIFIC_DAWN.imo });
+  expect(ok(other.outcome)).toEqual({ ...NORTHERN_STAR, imo: PACIFIC_DAWN.imo });
+  // The required input is still checked.
+  const bare = await callAndTrace(run, 'get-ship');
+  expect(bare.outcome.isError).toBe(true);
+  expect(bare.outcome.text).toContain('imo_number');
+  expect([...found.sent, ...other.sent, ...bare.sent]).toEqual([]);
+}
+
 const TOOL_CHECKS: Record<string, ToolCheck> = {
   async 'list-ships'(run) {
     const all = await callAndTrace(run, 'list-ships');
@@ -164,10 +192,12 @@ const TOOL_CHECKS: Record<string, ToolCheck> = {
   },
 
   async 'get-ship'(run) {
+    if (run.step === 1) return expectMockShip(run);
     const found = await callAndTrace(run, 'get-ship', { imo: IMO });
-    // Step 3 keeps step 2's five fields; step 4 shapes the ship card (nested specs, deep
-    // JSONPath into `dimensions`), dropping everything else the registry returned.
-    expect(ok(found.outcome)).toEqual(run.step === 3 ? NORTHERN_STAR : SHIP_CARD);
+    // Step 2 wires step 1's contract to the registry (the same five fields, now mapped); step 3
+    // keeps them; step 4 shapes the ship card (nested specs, deep JSONPath into `dimensions`),
+    // dropping everything else the registry returned.
+    expect(ok(found.outcome)).toEqual(run.step <= 3 ? NORTHERN_STAR : SHIP_CARD);
     expect(found.outcome.structured).toEqual(found.outcome.json);
     expect(found.sent.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /ships/${IMO}`]);
     // An upstream 404 is a tool error carrying the upstream's message.
@@ -245,11 +275,10 @@ const TOOL_CHECKS: Record<string, ToolCheck> = {
       voyageId: VOYAGE_ID,
       status: 'planned',
       route: { from: 'Oslo', to: 'Singapore' },
-      // KNOWN GAP: the tutorial promises { name: 'Northern Star', type: 'cargo', flag: 'NO' }.
-      // The lookup matches `imo-number`, a field that only the consumed operation's
-      // `outputParameters` (`imo-number: $.imo_number`, step11-registry-consumes.yml) create;
-      // the engine ignores consumes-level outputParameters today, so nothing matches.
-      ship: { name: null, type: null, flag: null },
+      // The lookup matches `imo-number`, a field that only `list-ships`'s consumed
+      // `outputParameters` (`imo-number: $.imo_number`, step11-registry-consumes.yml) add to each
+      // ship: the voyage's ship is found, as the tutorial's text shows.
+      ship: { name: 'Northern Star', type: 'cargo', flag: 'NO' },
       crew: CREW,
       // The voyage example lists one cargo item (the tutorial's text shows two).
       cargo: [ELECTRONICS],
@@ -284,6 +313,14 @@ async function expectLockedDoor(step: number, url: string, upstreams: Upstreams)
 
 /** Every request that reached an upstream carried the credentials its consumes block declares. */
 function expectOutboundCredentials(run: StepRun): void {
+  if (run.step === 2) {
+    // Step 2's registry block declares no authentication and no headers: nothing is added.
+    for (const request of run.upstreams.registry.requests) {
+      expect(request.headers.authorization).toBeUndefined();
+      expect(request.headers['registry-version']).toBeUndefined();
+    }
+    return;
+  }
   for (const request of run.upstreams.registry.requests) {
     expect(request.headers.authorization).toBe(`Bearer ${REGISTRY_TOKEN}`);
     // Step 3: the consumes-level `Registry-Version` header rides on every request.
@@ -390,32 +427,58 @@ async function expectOpenRestAdapter(run: StepRun): Promise<void> {
     status: 'planned',
     departurePort: 'Oslo',
     arrivalPort: 'Singapore',
-    // KNOWN GAP, as for the MCP tool: consumes-level outputParameters are ignored.
-    shipName: null,
-    shipType: null,
-    shipFlag: null,
+    // Resolved through the consumed `imo-number` output parameter, as for the MCP tool.
+    shipName: 'Northern Star',
+    shipType: 'cargo',
+    shipFlag: 'NO',
     crew: CREW,
     cargo: [ELECTRONICS],
   });
 }
 
+/** Every adapter the step declares is listening: none was skipped. */
+function expectEveryAdapterListening(step: number, engine: RunningCapability): void {
+  const declared = stepDocument(step).capability.exposes.map((a) => a.namespace);
+  expect(engine.events.filter((e) => e.event === 'adapter.skipped')).toEqual([]);
+  expect(engine.stdout() + engine.stderr()).not.toContain('adapter.skipped');
+  const listening = engine.events.filter((e) => e.event === 'adapter.listening');
+  expect(listening.map((e) => e.namespace).sort()).toEqual([...declared].sort());
+  expect([...engine.urls.keys()].sort()).toEqual([...declared].sort());
+}
+
+/** Steps 1 and 2 declare no inbound auth: the MCP door is open to anyone. */
+async function expectOpenDoor(step: number, url: string): Promise<void> {
+  const mcp = stepDocument(step).capability.exposes.find((a) => a.type === 'mcp');
+  expect(mcp?.authentication).toBeUndefined();
+  const anonymous = await mcpPost(url, INITIALIZE);
+  expect(anonymous.status).toBe(200);
+  expect(anonymous.challenge).toBeNull();
+}
+
 /**
- * One step end to end: its own stand-ins (so recorded requests belong to this step), the door
- * checks, then every tool through the SDK client, then the other adapters.
+ * One step end to end: its own stand-ins (so recorded requests belong to this step), the adapters
+ * and door checks, then every tool through the SDK client, then the other adapters.
  */
 async function exerciseStep(step: number): Promise<void> {
-  const upstreams = await startUpstreams(REGISTRY_TOKEN, DOCKYARD_KEY);
+  const doc = stepDocument(step);
+  const locked = doc.capability.exposes.some((a) => a.type === 'mcp' && a.authentication);
+  const upstreams = await startUpstreams(REGISTRY_TOKEN, DOCKYARD_KEY, {
+    publicRegistry: step === 2,
+  });
   let engine: RunningCapability | undefined;
   let client: Client | undefined;
   try {
     engine = await startStep(step, upstreams);
+    expectEveryAdapterListening(step, engine);
     const url = engine.urls.get('shipyard-tools');
     expect(url).toBeDefined();
-    await expectLockedDoor(step, url as string, upstreams);
+    if (locked) await expectLockedDoor(step, url as string, upstreams);
+    else await expectOpenDoor(step, url as string);
 
-    client = await connectMcp(url as string, MCP_TOKEN);
+    client = await connectMcp(url as string, locked ? MCP_TOKEN : undefined);
     expect(client.getServerVersion()?.name).toBe('shipyard-tools');
-    expect(client.getInstructions()).toBe('Shipyard MCP tools for fleet management');
+    const mcp = doc.capability.exposes.find((a) => a.type === 'mcp');
+    expect(client.getInstructions()).toBe(mcp?.description);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(TOOLS_BY_STEP[step]);
 
@@ -430,7 +493,13 @@ async function exerciseStep(step: number): Promise<void> {
       expect(check, `no check for tool ${tool.name}`).toBeDefined();
       await (check as ToolCheck)(run);
     }
-    expect(upstreams.registry.requests.length).toBeGreaterThan(0);
+    if (consumesNamespaces(doc).length === 0) {
+      // Step 1: a mock; nothing reaches either upstream.
+      expect(upstreams.registry.requests).toEqual([]);
+      expect(upstreams.legacy.requests).toEqual([]);
+    } else {
+      expect(upstreams.registry.requests.length).toBeGreaterThan(0);
+    }
     expectOutboundCredentials(run);
 
     await expectSkillCatalogue(step, engine);
@@ -447,6 +516,8 @@ async function exerciseStep(step: number): Promise<void> {
 const STEP_TIMEOUT_MS = 60_000;
 
 const STEP_CASES: [string, number][] = [
+  ['step 1 (mock first): get-ship answers from its output values, no upstream, no token', 1],
+  ['step 2 (wiring): get-ship and list-ships mapped from the registry, no token', 2],
   ['step 3 (auth & binds): 401 without the token; get-ship and list-ships with it', 3],
   ['step 4 (output shaping): the ship card', 4],
   ['step 5 (multi-source + XML): legacy vessels normalised from XML', 5],
@@ -459,7 +530,7 @@ const STEP_CASES: [string, number][] = [
 ];
 
 describe.skipIf(!tutorialAvailable)(
-  'the Shipyard tutorial, steps 3–11, with a locked MCP door',
+  'the Shipyard tutorial, steps 1–11 (the MCP door locked from step 3)',
   () => {
     beforeAll(() => ensureBuilt(), 120_000);
     afterAll(() => stopAllCapabilities());

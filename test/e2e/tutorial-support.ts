@@ -1,5 +1,5 @@
 /**
- * Shared bits of the tutorial acceptance test (tutorial-auth.test.ts): where the Shipyard
+ * Shared bits of the tutorial acceptance test (tutorial-auth.test.ts, steps 1–11): where the Shipyard
  * tutorial lives (../shared/tutorial, read in place), its secrets, the two upstream stand-ins,
  * one step started with the real CLI against them, and small MCP helpers (a raw JSON-RPC POST
  * that shows the HTTP status, and the SDK client with a bearer header).
@@ -30,12 +30,21 @@ export interface Upstreams {
   readonly legacy: OpenApiStandIn;
 }
 
-/** The Maritime Registry (bearer) and the Legacy Dockyard (API key, XML) on loopback. */
-export async function startUpstreams(registryToken: string, dockyardKey: string) {
+/**
+ * The Maritime Registry (bearer) and the Legacy Dockyard (API key, XML) on loopback.
+ * `publicRegistry`: the registry also answers callers without a token, as its public tier does
+ * (step 2 calls it before step 3 adds the bearer token).
+ */
+export async function startUpstreams(
+  registryToken: string,
+  dockyardKey: string,
+  options: { readonly publicRegistry?: boolean } = {},
+) {
   const upstreams = path.join(TUTORIAL_DIR, 'upstreams');
   const [registry, legacy] = await Promise.all([
     startOpenApiStandIn(path.join(upstreams, 'naftiko-shipyard-maritime-registry-api.yaml'), {
       bearerToken: registryToken,
+      allowAnonymous: options.publicRegistry === true,
     }),
     startOpenApiStandIn(path.join(upstreams, 'naftiko-shipyard-legacy-dockyard-api.yaml'), {
       apiKey: dockyardKey,
@@ -121,12 +130,13 @@ export async function mcpPost(
   return { status: response.status, challenge: response.headers.get('www-authenticate'), text };
 }
 
-/** The SDK's own client over Streamable HTTP, sending `Authorization: Bearer <token>`. */
-export async function connectMcp(url: string, token: string): Promise<Client> {
+/** The SDK's own client over Streamable HTTP, sending `Authorization: Bearer <token>` if given. */
+export async function connectMcp(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'tutorial-acceptance', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-  });
+  const transport = new StreamableHTTPClientTransport(
+    new URL(url),
+    token === undefined ? {} : { requestInit: { headers: { Authorization: `Bearer ${token}` } } },
+  );
   await client.connect(transport);
   return client;
 }

@@ -7,7 +7,7 @@
  * Security follows `components.securitySchemes` and the document's (or operation's) `security`:
  * http bearer needs `Authorization: Bearer <bearerToken>`, apiKey needs the named header (or
  * query parameter) equal to `apiKey`; a request that meets no requirement gets 401 before any
- * example is chosen. Every request is recorded (refused ones too), so a test can assert what was,
+ * example is chosen (unless `allowAnonymous`, for an API with a public tier). Every request is recorded (refused ones too), so a test can assert what was,
  * or was not, sent upstream.
  */
 import { readFileSync } from 'node:fs';
@@ -23,6 +23,12 @@ export interface StandInCredentials {
   readonly bearerToken?: string;
   /** The value an `apiKey` scheme accepts (in its header or query parameter). */
   readonly apiKey?: string;
+  /**
+   * Also answer a request that meets no security requirement, as an API with a public tier
+   * does (the Maritime Registry's text: "Without authentication, returns basic summaries").
+   * Requests are still recorded with the headers they carried.
+   */
+  readonly allowAnonymous?: boolean;
 }
 
 export interface RecordedRequest {
@@ -157,7 +163,7 @@ export async function startOpenApiStandIn(
       const allow = [...matched.route.operations.keys()].map((m) => m.toUpperCase()).join(', ');
       return problem(405, 'method not allowed', { allow });
     }
-    if (!authorized(op, checks, req.headers, url.searchParams)) {
+    if (!credentials.allowAnonymous && !authorized(op, checks, req.headers, url.searchParams)) {
       return problem(401, 'unauthorized', { 'www-authenticate': 'Bearer realm="stand-in"' });
     }
     const reply = op.respond(matched.params, { query: url.searchParams, json: parseJson(body) });

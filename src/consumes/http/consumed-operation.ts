@@ -11,6 +11,7 @@ import type { Lookup } from '../../spec/template.js';
 import type {
   ConsumedHttpOperation,
   ConsumedHttpResource,
+  ConsumedOutputParameter,
   ConsumesHttp,
   HttpMethod,
 } from '../../spec/types.js';
@@ -53,6 +54,11 @@ export interface ConsumedOperation {
   readonly parameters: readonly ConsumedParameter[];
   /** Path placeholders that no parameter declares: filled from the request scope by name. */
   readonly placeholders: readonly string[];
+  /**
+   * The operation's own `outputParameters` (named JSONPath extractions), empty when none: the
+   * engine applies them to step outputs (engine/consumed-outputs.ts), never here.
+   */
+  readonly outputParameters: readonly ConsumedOutputParameter[];
   /** Builds and sends the request. `args`: caller values by consumed parameter name. `scope`: resolves template names for this request. */
   invoke(
     args: Readonly<Record<string, unknown>>,
@@ -97,6 +103,7 @@ export function compileOperation(
     name: op.name,
     method: op.method,
     parameters: params.map((p) => p.spec),
+    outputParameters: op.outputParameters ?? [],
     placeholders: compileTemplate(resource.path, { singleBrace: true }).names.filter(
       (name) => !params.some((p) => p.spec.name === name),
     ),
