@@ -54,4 +54,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // observability/ is a leaf folder too: importable from every layer, importing none.
+    files: ['src/observability/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: LAYERS.map((other) => ({
+            regex: `^\\.\\./(${other})(/|$)`,
+            message: 'observability/ is a leaf: it must not import from a layer',
+          })),
+        },
+      ],
+    },
+  },
 );

@@ -3,11 +3,12 @@
 // Side-by-side benchmark: the engine vs hand-written baselines, ratios measured in the same run.
 // See bench/README.md. Usage: node bench/run.mjs [--duration 5] [--warmup 1] [--concurrency 1,16,64]
 //   [--rounds 1] [--cold-runs 9]
-//   [--scenarios rest,rest-large,rest-auth,mcp-stateless,mcp-stateful,cold]
+//   [--scenarios rest,rest-large,rest-auth,rest-metrics,mcp-stateless,mcp-stateful,mcp-metrics,cold]
+//   [--metrics] (the engine of the rest and mcp scenarios runs with a control adapter: metrics on)
 //   [--out /tmp/naftiko-bench.json]
 // dist/ must be built (npm run bench builds it first).
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -35,6 +36,7 @@ const SCENARIOS = new Set(
   opt('scenarios', 'rest,rest-large,rest-auth,mcp-stateless,mcp-stateful,cold').split(','),
 );
 const OUT = opt('out', join(os.tmpdir(), 'naftiko-bench-latest.json'));
+const WITH_METRICS = process.argv.includes('--metrics');
 if (!existsSync(CLI)) {
   console.error(`bench: ${CLI} missing; run npm run build first (npm run bench does)`);
   process.exit(2);
@@ -361,8 +363,58 @@ async function restAuthScenario(name) {
   }
 }
 
+/**
+ * A temporary copy of the seed with a control adapter, so that metrics are recorded (issue 10):
+ * every REST request, tool call and upstream exchange is counted and timed.
+ */
+let metricsSeedFile;
+function metricsSeed() {
+  if (metricsSeedFile) return metricsSeedFile;
+  const doc = jsYaml.load(readFileSync(SEED, 'utf8'));
+  doc.capability.exposes.push({ type: 'control', port: 9191 });
+  metricsSeedFile = join(os.tmpdir(), `naftiko-bench-metrics-${process.pid}.yaml`);
+  writeFileSync(metricsSeedFile, jsYaml.dump(doc));
+  return metricsSeedFile;
+}
+
+/** Scrapes the control adapter once: the metrics were really recorded during the run. */
+async function scrapedRequests(engine) {
+  const text = await (await fetch(`${engine.urls.control}/metrics`)).text();
+  const counted = text
+    .split('\n')
+    .filter((l) => l.startsWith('naftiko_requests_total{'))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  if (!(counted > 0)) throw new Error('the engine with metrics recorded no request');
+  return counted;
+}
+
+/**
+ * The cost of metrics: the seed with a control adapter (metrics on) against the same seed
+ * without one, in the same run (the baseline is the engine itself). REST, or MCP stateless.
+ */
+async function metricsScenario(name, mcp) {
+  const up = await start('upstream', ['bench/upstream.mjs']);
+  const base = `${up.urls.upstream}/v2`;
+  const extra = mcp ? ['--mcp-stateless'] : [];
+  const plain = await start('engine', engineArgs(base, extra, SEED));
+  const measured = await start('engine+metrics', engineArgs(base, extra, metricsSeed()));
+  const target = (engine, label) =>
+    mcp
+      ? { label, url: engine.urls.mcp, method: 'POST', headers: MCP_HEADERS, body: toolsCall }
+      : { label, url: `${engine.urls.rest}/v1/crm/integrations` };
+  try {
+    await runScenario(name, [target(measured, 'engine+metrics'), target(plain, 'engine')], {
+      'engine+metrics': measured.pid,
+      engine: plain.pid,
+    });
+    results.scenarios[name].requestsCounted = await scrapedRequests(measured);
+  } finally {
+    await Promise.all([measured, plain, up].map(stop));
+  }
+}
+
 /** `naftiko run` of the seed against the bench upstream, on any free port of 127.0.0.1. */
-function engineArgs(base, extra = [], spec = SEED) {
+function engineArgs(base, extra = [], spec = WITH_METRICS ? metricsSeed() : SEED) {
   return [
     CLI,
     'run',
@@ -553,11 +605,17 @@ try {
   if (SCENARIOS.has('rest-auth')) await restAuthScenario('rest GET, bearer-locked vs open');
   if (SCENARIOS.has('mcp-stateless')) await mcpScenario('mcp tools/call stateless', true);
   if (SCENARIOS.has('mcp-stateful')) await mcpScenario('mcp tools/call stateful', false);
+  if (SCENARIOS.has('rest-metrics')) await metricsScenario('rest GET, metrics on vs off', false);
+  if (SCENARIOS.has('mcp-metrics')) {
+    await metricsScenario('mcp tools/call stateless, metrics on vs off', true);
+  }
 } catch (err) {
   console.error(`bench: ${err.stack ?? err}`);
   results.error = String(err.message ?? err);
   process.exitCode = 1;
 }
+
+if (metricsSeedFile) rmSync(metricsSeedFile, { force: true });
 
 // ---------- summary
 const verdict = (ok) => (ok === null ? '' : ok ? 'met' : 'MISSED');

@@ -51,6 +51,8 @@ const AJV_COMPILER = /node_modules\/ajv\/dist\/(2020|core)\.js$/;
 const DECODERS = /node_modules\/(fast-xml-parser|csv-parse|cheerio|avsc|protobufjs)\//;
 // JWT validation (jose) and the digest and OAuth 2.0 schemes load only for adapters that use them.
 const UNUSED_AUTH = /node_modules\/jose\/|\/dist\/exposes\/auth\/(digest|oauth2[\w-]*)\.js$/;
+// Metrics (prom-client) load only for a control adapter that serves them; the seed has none.
+const METRICS = /node_modules\/prom-client\/|\/dist\/observability\/prometheus-recorder\.js$/;
 
 describe('lazy loading (naftiko run of the seed)', () => {
   it('loads neither the MCP SDK, the undici index, Ajv nor a decoder before an MCP request', async () => {
@@ -63,6 +65,7 @@ describe('lazy loading (naftiko run of the seed)', () => {
     expect(loaded.filter((url) => AJV_COMPILER.test(url))).toEqual([]);
     expect(loaded.filter((url) => DECODERS.test(url))).toEqual([]);
     expect(loaded.filter((url) => UNUSED_AUTH.test(url))).toEqual([]);
+    expect(loaded.filter((url) => METRICS.test(url))).toEqual([]);
   }, 60_000);
 
   it('loads the MCP SDK on the MCP adapter’s first request', async () => {

@@ -20,6 +20,7 @@ import { formatReports } from '../output/format-diagnostics.js';
 import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
 import { createRefusalLog } from '../../exposes/auth/refusal-log.js';
+import { enableMetrics, wantsMetrics } from '../../observability/metrics.js';
 import type { InboundAuthenticator } from '../../exposes/auth/inbound-auth.js';
 import type { AdapterState } from '../../exposes/control/adapter-states.js';
 import type { CliIo } from '../program.js';
@@ -171,6 +172,12 @@ export async function runCommand(
     plans.sort(
       (a, b) => Number(b.adapter.type === 'control') - Number(a.adapter.type === 'control'),
     );
+    // Metrics are recorded only when a control adapter will serve them (observability/).
+    if (
+      !stdio.enabled &&
+      plans.some((p) => p.adapter.type === 'control' && wantsMetrics(p.adapter))
+    )
+      await enableMetrics();
     for (const { adapter, runtime, authenticator, index } of plans) {
       const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
       const port = forNamespace(ports, namespace);

@@ -6,11 +6,15 @@
  *   `DEGRADED`, with each adapter's state (a readiness probe for an orchestrator).
  * - `management.info` (default false): `GET /status`: capability label and spec version, engine
  *   and Node versions, uptime, adapters.
+ * - `GET /metrics`: the process's Prometheus text (observability/metrics.ts), when metrics are on
+ *   (`enableMetrics()` ran) and this adapter does not turn them off (`observability.enabled` or
+ *   `observability.metrics.local.enabled` false): 404 otherwise.
  * Anything else is 404 problem+json. Its declared `authentication` is enforced like any adapter's.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NaftikoError } from '../../errors.js';
 import type { Runtime } from '../../engine/runtime.js';
+import { metrics, wantsMetrics } from '../../observability/metrics.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesControl } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
@@ -75,6 +79,14 @@ export function buildControlApp(
         adapters: options.states(),
       }),
     );
+  }
+  const recorder = metrics();
+  if (recorder.enabled && wantsMetrics(adapter)) {
+    app.get('/metrics', async (_request, reply) => {
+      const text = await recorder.exposition();
+      if (text === undefined) throw new NaftikoError('ROUTE_NOT_FOUND', 'metrics are off');
+      return reply.type(text.contentType).send(text.body);
+    });
   }
   app.setNotFoundHandler((request, reply) =>
     fail(

@@ -8,6 +8,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
+import type { CallToolRequest, CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import {
   CallToolRequestSchema,
   GetPromptRequestSchema,
@@ -18,6 +19,8 @@ import {
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../../engine/runtime.js';
+import { UNMATCHED, metrics } from '../../observability/metrics.js';
+import type { MetricsRecorder } from '../../observability/metrics.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import { callTool } from './call-tool.js';
@@ -74,13 +77,19 @@ export function createMcpServer(
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+  const call = (request: CallToolRequest, signal: AbortSignal) => {
     const tool = byName.get(request.params.name);
     if (tool === undefined) {
       throw new RpcError(RPC_INVALID_PARAMS, `unknown tool: ${request.params.name}`);
     }
-    return callTool(tool, request.params.arguments ?? {}, runtime, extra.signal, options.onError);
-  });
+    return callTool(tool, request.params.arguments ?? {}, runtime, signal, options.onError);
+  };
+  const recorder = metrics();
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    recorder.enabled
+      ? timedCall(recorder, adapter.namespace, byName, request, () => call(request, extra.signal))
+      : call(request, extra.signal),
+  );
   if (resources.present) {
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({
       resources: await resources.list(),
@@ -101,4 +110,28 @@ export function createMcpServer(
     );
   }
   return server;
+}
+
+/**
+ * A `tools/call` counted and timed (metrics on): labelled by tool name, status class `ok` or
+ * `error` (the result's `isError`, or a JSON-RPC error); an unknown tool is `unmatched`, never
+ * the name the caller sent.
+ */
+async function timedCall(
+  recorder: MetricsRecorder,
+  adapter: string,
+  tools: ReadonlyMap<string, CompiledTool>,
+  request: CallToolRequest,
+  call: () => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  const start = performance.now();
+  const operation = tools.has(request.params.name) ? request.params.name : UNMATCHED;
+  let status = 'error';
+  try {
+    const result = await call();
+    if (result.isError !== true) status = 'ok';
+    return result;
+  } finally {
+    recorder.recordRequest('mcp', adapter, operation, status, (performance.now() - start) / 1000);
+  }
 }

@@ -16,6 +16,8 @@ import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { createHttpApp } from '../http-app.js';
 import { closeConnectionsWhenStopping, stopGracefully } from '../graceful-stop.js';
 import { listenOn } from '../listen.js';
+import { mountRequestMetrics } from '../request-metrics.js';
+import { metrics } from '../../observability/metrics.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
 import { collectInputs } from './collect-inputs.js';
 import { registerForward } from './forward.js';
@@ -94,7 +96,10 @@ export function buildRestApp(
 
   const routes: { pattern: RegExp; methods: Set<string> }[] = [];
   // Operations sharing a router path and method differ by fixed query values (query-dispatch.ts).
-  const shared = new Map<string, { method: string; url: string; variants: QueryVariant[] }>();
+  const shared = new Map<
+    string,
+    { method: string; url: string; variants: (QueryVariant & { operation?: string })[] }
+  >();
   for (const resource of adapter.resources ?? []) {
     const route = routePath(resource.path);
     const methods = new Set<string>();
@@ -110,13 +115,24 @@ export function buildRestApp(
       const handler = operationHandler(adapter, resource, operation, route, runtime, fail);
       const key = `${method} ${route.path}`;
       const group = shared.get(key) ?? { method, url: route.path, variants: [] };
-      group.variants.push({ query: route.query, handler });
+      group.variants.push({ query: route.query, handler, operation: operation.name });
       shared.set(key, group);
     }
   }
+  const recorder = metrics();
   for (const { method, url, variants } of shared.values()) {
-    app.route({ method, url, handler: dispatchOnQuery(variants, fail) });
+    // The operation label of metrics (request-metrics.ts): the operation's name; operations
+    // told apart by query values share `METHOD route-template`, as do unnamed ones.
+    const [first] = variants;
+    const operation = variants.length === 1 ? first?.operation : undefined;
+    app.route({
+      method,
+      url,
+      handler: dispatchOnQuery(variants, fail),
+      ...(recorder.enabled && operation !== undefined ? { config: { operation } } : {}),
+    });
   }
+  if (recorder.enabled) mountRequestMetrics(app, recorder, 'rest', adapter.namespace);
 
   let openapi: unknown;
   app.get('/openapi.json', async (_request, reply) =>

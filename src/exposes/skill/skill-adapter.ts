@@ -17,6 +17,8 @@ import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { closeConnectionsWhenStopping, stopGracefully } from '../graceful-stop.js';
 import { createHttpApp } from '../http-app.js';
 import { listenOn } from '../listen.js';
+import { metrics } from '../../observability/metrics.js';
+import { mountRequestMetrics } from '../request-metrics.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
 import { compileCatalogue } from './skill-catalogue.js';
 import { locationFolder, openFolder } from './skill-folder.js';
@@ -54,6 +56,9 @@ export function buildSkillApp(
   closeConnectionsWhenStopping(app);
   app.setErrorHandler((err, _request, reply) => fail(reply, err));
   registerSkillRoutes(app, catalogue, fail);
+  // Metrics on: requests by route template (`GET /skills/:name`...), never the skill or file.
+  const recorder = metrics();
+  if (recorder.enabled) mountRequestMetrics(app, recorder, 'skill', adapter.namespace);
   app.setNotFoundHandler((request, reply) => {
     const urlPath = request.url.split('?')[0] ?? '/';
     if (SKILL_PATHS.test(urlPath)) {

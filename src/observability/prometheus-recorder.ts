@@ -1,0 +1,64 @@
+/**
+ * The recorder behind `enableMetrics()` (metrics.ts): one prom-client `Registry` for the
+ * process, with its default process metrics (`process_*`, `nodejs_*`) and the engine's RED
+ * metrics, named after Prometheus conventions (`_total` counters, `_seconds` histograms). The
+ * engine's metrics are counted in a SeriesStore (plain numbers per label set, see
+ * series-store.ts) and handed to the registry when it is scraped.
+ * Labels are bounded by construction: the callers pass adapter namespaces, operation or tool
+ * names, route templates, status classes and error codes — never a raw path, id or value.
+ * Loaded only when metrics are on, so prom-client costs nothing to a capability without them.
+ */
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metric } from 'prom-client';
+import type { MetricsRecorder } from './metrics.js';
+import { SeriesStore } from './series-store.js';
+import type { ScrapedMetric } from './series-store.js';
+
+/** Seconds: from 1 ms (a local upstream) to 30 s (the default total upstream timeout). */
+const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createPrometheusRecorder(): MetricsRecorder {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new SeriesStore(['adapter_type', 'adapter', 'operation'], BUCKETS);
+  const upstream = new SeriesStore(['namespace', 'operation'], BUCKETS);
+  const register = (metric: ScrapedMetric) =>
+    // The registry only calls get() and reads name, help, type and aggregator.
+    registry.registerMetric(metric as unknown as Metric);
+  register(
+    requests.counter(
+      'naftiko_requests_total',
+      'Requests answered by the exposed adapters, by operation and status class.',
+      'status_class',
+    ),
+  );
+  register(
+    requests.histogram(
+      'naftiko_request_duration_seconds',
+      'Time from receiving a request to the end of its answer, in seconds.',
+    ),
+  );
+  register(
+    upstream.counter(
+      'naftiko_upstream_requests_total',
+      'Upstream exchanges by consumes namespace and operation; outcome is a status class or an error code.',
+      'outcome',
+    ),
+  );
+  register(
+    upstream.histogram(
+      'naftiko_upstream_request_duration_seconds',
+      'Time of one upstream exchange (body and a digest retry included), in seconds.',
+    ),
+  );
+  return {
+    enabled: true,
+    recordRequest(adapterType, adapter, operation, statusClass, seconds) {
+      requests.record(adapterType, adapter, operation, statusClass, seconds);
+    },
+    recordUpstream(namespace, operation, outcome, seconds) {
+      upstream.record(namespace, operation, undefined, outcome, seconds);
+    },
+    exposition: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}
