@@ -56,6 +56,8 @@ export function mountAuthGuard(app: FastifyInstance, options: GuardOptions): voi
     }
   }
   const stripped = authenticator.credentialQueryParameters;
+  // The lock lives as long as the app: closing the app (stop, or a failed listen) releases it.
+  app.addHook('onClose', async () => authenticator.close?.());
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, refusal: AuthRefusal) => {
     reply.code(refusal.status);

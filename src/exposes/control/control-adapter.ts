@@ -21,6 +21,7 @@ import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { adapterAuthenticator, mountDeclaredAuth, refusalAsProblem } from '../auth/adapter-auth.js';
 import type { RefusalEvent } from '../auth/guard.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
+import { closeConnectionsWhenStopping, stopGracefully } from '../graceful-stop.js';
 import { createHttpApp } from '../http-app.js';
 import { listenOn } from '../listen.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
@@ -45,6 +46,7 @@ export function buildControlApp(
   options: ControlAdapterOptions,
 ): FastifyInstance {
   const app = createHttpApp({ routerOptions: { ignoreTrailingSlash: true } });
+  closeConnectionsWhenStopping(app);
   const fail = (reply: FastifyReply, err: unknown) => {
     const problem = problemFor(err, runtime.redact);
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
@@ -118,27 +120,14 @@ export async function startControlAdapter(
   });
   const host = options.address ?? adapter.address ?? 'localhost';
   const port = options.port ?? adapter.port;
-  let url: string;
-  try {
-    url = await listenOn(app, 'control adapter', host, port);
-  } catch (err) {
-    await authenticator?.close?.();
-    throw err;
-  }
+  const url = await listenOn(app, 'control adapter', host, port);
   return {
     type: 'control',
     namespace: CONTROL_NAMESPACE,
     url,
     async stop(graceMs = 10_000) {
-      app.server.closeIdleConnections();
-      const cut = setTimeout(() => app.server.closeAllConnections(), Math.min(graceMs, 1_000));
-      cut.unref();
-      try {
-        await app.close();
-      } finally {
-        clearTimeout(cut);
-        await authenticator?.close?.();
-      }
+      // Control requests are short: a second of grace at most.
+      await stopGracefully(app, Math.min(graceMs, 1_000));
     },
   };
 }

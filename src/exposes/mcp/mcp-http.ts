@@ -16,9 +16,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
-import { mountAuthGuard, principalOf } from '../auth/guard.js';
+import { principalOf } from '../auth/guard.js';
 import type { RefusalEvent } from '../auth/guard.js';
-import { adapterAuthenticator } from '../auth/adapter-auth.js';
+import { adapterAuthenticator, mountDeclaredAuth } from '../auth/adapter-auth.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { createHttpApp } from '../http-app.js';
 import { listenOn, listeningPort } from '../listen.js';
@@ -70,21 +70,20 @@ export async function startMcpHttpAdapter(
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
-  if (authenticator !== undefined) {
-    // Before the JSON-RPC layer, the session table and the SDK (MCP 2025-11-25 authorization:
-    // an HTTP 401/403 with the scheme's challenge).
-    mountAuthGuard(app, {
-      authenticator,
-      adapter: adapter.namespace,
-      send: (reply, refusal) =>
-        reply.send({
-          jsonrpc: '2.0',
-          error: { code: -32000, message: refusal.detail, data: { code: refusal.code } },
-          id: null,
-        }),
-      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
-    });
-  }
+  // Before the JSON-RPC layer, the session table and the SDK (MCP 2025-11-25 authorization: an
+  // HTTP 401/403 with the scheme's challenge).
+  mountDeclaredAuth(
+    app,
+    adapter,
+    { ...options, ...(authenticator ? { authenticator } : {}) },
+    (reply, refusal) =>
+      reply.send({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: refusal.detail, data: { code: refusal.code } },
+        id: null,
+      }),
+  );
+
   const guard = requestGuard(host, () => listeningPort(app, port));
   let closing = false;
   let inflight = 0;
@@ -175,13 +174,7 @@ export async function startMcpHttpAdapter(
   for (const url of MCP_PATHS)
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
 
-  let base: string;
-  try {
-    base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
-  } catch (err) {
-    await authenticator?.close?.();
-    throw err;
-  }
+  const base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
   return {
     type: 'mcp',
     namespace: adapter.namespace,
@@ -199,7 +192,6 @@ export async function startMcpHttpAdapter(
         await app.close();
       } finally {
         clearTimeout(cut);
-        await authenticator?.close?.();
       }
     },
   };

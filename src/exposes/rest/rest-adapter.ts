@@ -203,20 +203,13 @@ export async function startRestAdapter(
   });
   const host = options.address ?? adapter.address ?? '0.0.0.0';
   const port = options.port ?? adapter.port;
-  let url: string;
-  try {
-    url = await listenOn(app, `REST adapter "${adapter.namespace}"`, host, port);
-  } catch (err) {
-    await authenticator?.close?.();
-    throw err;
-  }
+  const url = await listenOn(app, `REST adapter "${adapter.namespace}"`, host, port);
   return {
     type: 'rest',
     namespace: adapter.namespace,
     url,
     stop: async (graceMs = 10_000) => {
       await stopGracefully(app, graceMs);
-      await authenticator?.close?.();
     },
   };
 }

@@ -83,28 +83,21 @@ export async function startSkillAdapter(
   options: SkillAdapterOptions = {},
 ): Promise<RunningAdapter> {
   const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
-  try {
-    const app = buildSkillApp(adapter, runtime, {
-      ...options,
-      ...(authenticator ? { authenticator } : {}),
-    });
-    await warnMissingFolders(adapter, runtime, options.onWarning);
-    const host = options.address ?? adapter.address ?? '0.0.0.0';
-    const port = options.port ?? adapter.port;
-    const url = await listenOn(app, `skill adapter "${adapter.namespace}"`, host, port);
-    return {
-      type: 'skill',
-      namespace: adapter.namespace,
-      url,
-      stop: async (graceMs = 10_000) => {
-        await stopGracefully(app, graceMs);
-        await authenticator?.close?.();
-      },
-    };
-  } catch (err) {
-    await authenticator?.close?.();
-    throw err;
-  }
+  // The app owns the lock once built (its onClose releases it, a failed listen included).
+  const app = buildSkillApp(adapter, runtime, {
+    ...options,
+    ...(authenticator ? { authenticator } : {}),
+  });
+  await warnMissingFolders(adapter, runtime, options.onWarning);
+  const host = options.address ?? adapter.address ?? '0.0.0.0';
+  const port = options.port ?? adapter.port;
+  const url = await listenOn(app, `skill adapter "${adapter.namespace}"`, host, port);
+  return {
+    type: 'skill',
+    namespace: adapter.namespace,
+    url,
+    stop: (graceMs = 10_000) => stopGracefully(app, graceMs),
+  };
 }
 
 /** A declared `location` that is not a folder is served as 404s: say so once, at start. */

@@ -75,16 +75,36 @@ export const templateReference: SemanticRule = {
 
 const CREDENTIAL_FIELDS = ['token', 'username', 'password', 'key', 'value'] as const;
 
+/** Every bound variable name, both as `VAR` and as `binding.VAR`. */
+function boundNames(ctx: RuleContext): Set<string> {
+  const bound = new Set<string>();
+  for (const b of allBindings(ctx)) {
+    for (const k of Object.keys(b.keys)) bound.add(k).add(`${b.namespace}.${k}`);
+  }
+  return bound;
+}
+
+/** Each string credential field of the given adapters' `authentication`, with its path. */
+function* credentials(
+  adapters: Iterable<[Record<string, unknown>, Path]>,
+): Generator<[string, (typeof CREDENTIAL_FIELDS)[number], Path]> {
+  for (const [adapter, path] of adapters) {
+    const auth = adapter.authentication;
+    if (!isObj(auth)) continue;
+    for (const field of CREDENTIAL_FIELDS) {
+      const text = auth[field];
+      if (typeof text === 'string') yield [text, field, [...path, 'authentication', field]];
+    }
+  }
+}
+
 export const bareVariableReference: SemanticRule = {
   id: 'bare-variable-reference',
   severity: 'warning',
   summary:
     "A credential or consumed parameter `value` written as a bound variable's bare name (`REGISTRY_TOKEN`) rather than `{{REGISTRY_TOKEN}}`.",
   check(ctx, report) {
-    const bound = new Set<string>();
-    for (const b of allBindings(ctx)) {
-      for (const k of Object.keys(b.keys)) bound.add(k).add(`${b.namespace}.${k}`);
-    }
+    const bound = boundNames(ctx);
     if (bound.size === 0) return;
     const check = (text: unknown, what: string, path: Path) => {
       if (typeof text !== 'string') return;
@@ -95,13 +115,11 @@ export const bareVariableReference: SemanticRule = {
         path,
       );
     };
-    const adapters = [...inlineConsumes(ctx.doc), ...exposes(ctx.doc)];
-    for (const [adapter, path] of adapters) {
-      const auth = adapter.authentication;
-      if (!isObj(auth)) continue;
-      for (const field of CREDENTIAL_FIELDS) {
-        check(auth[field], `authentication ${field}`, [...path, 'authentication', field]);
-      }
+    for (const [text, field, path] of credentials([
+      ...inlineConsumes(ctx.doc),
+      ...exposes(ctx.doc),
+    ])) {
+      check(text, `authentication ${field}`, path);
     }
     for (const [param, path] of consumedInputParameters(ctx.doc)) {
       check(param.value, `parameter ${String(param.name)} value`, [...path, 'value']);
@@ -115,23 +133,13 @@ export const credentialUnboundName: SemanticRule = {
   summary:
     "An exposed adapter's credential is not a literal that reads like an unbound variable name (`MCP_SERVER_TOKN`): `naftiko run` refuses it.",
   check(ctx, report) {
-    const bound = new Set<string>();
-    for (const b of allBindings(ctx)) {
-      for (const k of Object.keys(b.keys)) bound.add(k).add(`${b.namespace}.${k}`);
-    }
-    for (const [adapter, path] of exposes(ctx.doc)) {
-      const auth = adapter.authentication;
-      if (!isObj(auth)) continue;
-      for (const field of CREDENTIAL_FIELDS) {
-        const text = auth[field];
-        if (typeof text !== 'string' || bound.has(text.trim()) || !looksLikeVariableName(text)) {
-          continue;
-        }
-        report(
-          `authentication ${field} "${text}" reads like a variable name, but no bound variable has it: the adapter would accept its name as the secret (write "{{${text.trim()}}}" and bind it)`,
-          [...path, 'authentication', field],
-        );
-      }
+    const bound = boundNames(ctx);
+    for (const [text, field, path] of credentials(exposes(ctx.doc))) {
+      if (bound.has(text.trim()) || !looksLikeVariableName(text)) continue;
+      report(
+        `authentication ${field} "${text}" reads like a variable name, but no bound variable has it: the adapter would accept its name as the secret (write "{{${text.trim()}}}" and bind it)`,
+        path,
+      );
     }
   },
 };
