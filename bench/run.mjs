@@ -119,6 +119,17 @@ function stop(p) {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 function rssMB(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -138,8 +149,9 @@ const median = (xs) => {
 };
 
 // ---------- load
-async function load(target, connections, duration, samplePid) {
+async function load(target, connections, duration, samplePid, cpuPid) {
   let maxRss = null;
+  const cpuBefore = cpuPid ? cpuSeconds(cpuPid) : null;
   const sampler =
     samplePid &&
     setInterval(() => {
@@ -161,7 +173,14 @@ async function load(target, connections, duration, samplePid) {
     pipelining: 1,
   });
   if (sampler) clearInterval(sampler);
+  const cpuAfter = cpuPid ? cpuSeconds(cpuPid) : null;
   return {
+    // CPU time of the measured process per request: steadier than req/s on a shared machine,
+    // since the load generator and the upstream compete for the same cores.
+    cpuUsPerReq:
+      cpuBefore !== null && cpuAfter !== null && r.requests.total > 0
+        ? ((cpuAfter - cpuBefore) * 1e6) / r.requests.total
+        : null,
     reqPerSec: r.requests.average,
     total: r.requests.total,
     p50: r.latency.p50,
@@ -259,13 +278,20 @@ async function runScenario(name, targets, pids) {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? [...targets].reverse() : targets;
       for (const t of order) {
-        const r = await load(t, c, DURATION, c === Math.max(...CONC) ? pids[t.label] : undefined);
+        const r = await load(
+          t,
+          c,
+          DURATION,
+          c === Math.max(...CONC) ? pids[t.label] : undefined,
+          pids[t.label],
+        );
         runs[t.label].push(r);
         console.log(
           `  c=${String(c).padStart(2)} ${t.label.padEnd(22)} ${fmt(r.reqPerSec).padStart(7)} req/s  p50 ${fmt(r.p50, 1)} ms  p99 ${fmt(r.p99, 1)} ms` +
             (r.non2xx || r.errors || r.timeouts
               ? `  non2xx=${r.non2xx} errors=${r.errors} timeouts=${r.timeouts}`
               : '') +
+            (r.cpuUsPerReq ? `  cpu ${fmt(r.cpuUsPerReq)} µs/req` : '') +
             (r.peakRssMB ? `  peak RSS ${fmt(r.peakRssMB)} MB` : ''),
         );
       }
@@ -275,6 +301,7 @@ async function runScenario(name, targets, pids) {
         reqPerSec: median(rs.map((r) => r.reqPerSec)),
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
+        cpuUsPerReq: median(rs.map((r) => r.cpuUsPerReq).filter((x) => x !== null)),
         non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
         errors: rs.reduce((a, r) => a + r.errors + r.timeouts, 0),
         peakRssMB: rs
@@ -287,7 +314,11 @@ async function runScenario(name, targets, pids) {
     }
     const [e, b] = targets.map((t) => out[c][t.label]);
     // autocannon reports whole milliseconds: a 0 ms baseline p99 gives no meaningful ratio
-    out[c].ratio = { throughput: e.reqPerSec / b.reqPerSec, p99: b.p99 > 0 ? e.p99 / b.p99 : null };
+    out[c].ratio = {
+      throughput: e.reqPerSec / b.reqPerSec,
+      p99: b.p99 > 0 ? e.p99 / b.p99 : null,
+      cpuPerRequest: e.cpuUsPerReq > 0 && b.cpuUsPerReq > 0 ? e.cpuUsPerReq / b.cpuUsPerReq : null,
+    };
   }
   results.scenarios[name] = {
     engine: targets[0].label,
@@ -638,6 +669,7 @@ for (const [name, s] of Object.entries(results.scenarios)) {
       fmt(r[s.engine].p99, 1),
       fmt(r[s.baseline].p99, 1),
       fmt(p99, 2),
+      fmt(r.ratio.cpuPerRequest, 2),
       tpTarget ? `${verdict(tp >= 0.9)} (≥0.9)` : '–',
       isRest && c >= 16 && p99 !== null ? `${verdict(p99 <= 1.2)} (≤1.2)` : '–',
       fmt(r[s.engine].peakRssMB),
@@ -656,6 +688,7 @@ for (const [name, s] of Object.entries(results.scenarios)) {
         '',
         '',
         '',
+        '',
       ]);
   }
 }
@@ -669,6 +702,7 @@ const head = [
   'engine p99',
   'base p99',
   'p99 ×',
+  'cpu/req ×',
   'tput target',
   'p99 target',
   'engine peak RSS MB',

@@ -143,6 +143,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const { metricsCommand } = await import('./commands/control.js');
       exitCode = await metricsCommand(opts, io);
     });
+  control(
+    'traces',
+    "The running capability's recent traces (observability.traces), or one trace by id.",
+  )
+    .argument('[id]', 'a trace id: show its spans')
+    .option('--operation <name>', 'only traces of this operation or tool')
+    .option('--status <status>', 'only traces with this status: ok, error, 502, 5xx...')
+    .option('--limit <n>', 'at most this many traces')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .action(async (id: string | undefined, opts: ControlCommandOptions) => {
+      const { tracesCommand } = await import('./commands/control.js');
+      exitCode = await tracesCommand(id, opts, io);
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -5,6 +5,7 @@
  */
 import { NaftikoError } from '../errors.js';
 import type { ConsumedOperation, UpstreamResponse } from '../consumes/http/index.js';
+import type { Span } from '../observability/tracing.js';
 import type { Lookup } from '../spec/template.js';
 import type {
   AggregateFunction,
@@ -28,7 +29,12 @@ export type InvocationResult =
 
 export interface Invocation {
   readonly inputs: readonly InputSpec[];
-  run(inputs: Readonly<Record<string, unknown>>, signal?: AbortSignal): Promise<InvocationResult>;
+  /** `span`: the request's span (tracing on); steps and upstream calls are recorded under it. */
+  run(
+    inputs: Readonly<Record<string, unknown>>,
+    signal?: AbortSignal,
+    span?: Span,
+  ): Promise<InvocationResult>;
 }
 
 export interface InvocationContext {
@@ -72,8 +78,8 @@ export function compileInvocation(
       outputList.length && unit.mappings?.length ? compileOrchestrated(outputList) : undefined;
     return {
       inputs: declared,
-      async run(inputs, signal) {
-        const outcome = await steps.run(inputs, signal);
+      async run(inputs, signal, span) {
+        const outcome = await steps.run(inputs, signal, span);
         if (outcome.kind === 'upstream') return outcome;
         return { kind: 'value', value: shape ? shape(outcome.value, ctx.bound) : outcome.value };
       },
@@ -111,7 +117,7 @@ function compileCall(
       ...unfed.map(unfedInput),
       ...placeholderInputs(operation, injector, ctx.bound),
     ]),
-    async run(inputs, signal) {
+    async run(inputs, signal, span) {
       const scope = createScope(inputs, ctx.bound);
       const args = injector.resolve(inputs, scope, consumedNames);
       // An unfed required parameter takes the caller's input of its own name (contract §4).
@@ -120,6 +126,7 @@ function compileCall(
       const response = await operation.invoke(args, scope, signal, {
         raw: outputs === undefined,
         losslessIntegers: outputs !== undefined,
+        span,
       });
       if (response.status >= 400 || outputs === undefined) return { kind: 'upstream', response };
       return { kind: 'value', value: outputs(response.body, scope), status: response.status };

@@ -13,6 +13,7 @@ import type { Lookup } from '../spec/template.js';
 import type { ScriptSettings } from './script-config.js';
 import { preloadSandbox, runScript } from './script-sandbox.js';
 import type { ScriptFailureReason } from './script-sandbox.js';
+import { metrics } from '../observability/metrics.js';
 import { readScriptSources } from './script-source.js';
 import { createScope } from './scope.js';
 import { compileWith } from './with-injector.js';
@@ -106,6 +107,7 @@ function failed(
   cause?: unknown,
 ): NaftikoError {
   const { limits } = settings;
+  metrics().recordScriptFailure(step.name, reason);
   const why: Record<ScriptFailureReason, string> = {
     timeout: `ran longer than its ${limits.timeoutMs} ms timeout`,
     statements: `ran past its statement limit (${limits.statementLimit})`,

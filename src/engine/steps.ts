@@ -10,6 +10,7 @@ import { NaftikoError } from '../errors.js';
 import type { UpstreamResponse } from '../consumes/http/index.js';
 import { compileTemplate } from '../spec/template.js';
 import type { Template } from '../spec/template.js';
+import type { Span } from '../observability/tracing.js';
 import type { OperationStep, StepOutputMapping } from '../spec/types.js';
 import { compileConsumedOutputs } from './consumed-outputs.js';
 import type { InvocationContext } from './invocation.js';
@@ -26,10 +27,15 @@ type StepRunner = (
   inputs: Readonly<Record<string, unknown>>,
   outputs: Map<string, unknown>,
   signal?: AbortSignal,
+  span?: Span,
 ) => Promise<UpstreamResponse | undefined>;
 
 export interface CompiledSteps {
-  run(inputs: Readonly<Record<string, unknown>>, signal?: AbortSignal): Promise<StepOutcome>;
+  run(
+    inputs: Readonly<Record<string, unknown>>,
+    signal?: AbortSignal,
+    span?: Span,
+  ): Promise<StepOutcome>;
 }
 
 export function compileSteps(
@@ -38,14 +44,14 @@ export function compileSteps(
   prefixes: readonly string[],
   ctx: InvocationContext,
 ): CompiledSteps {
-  const runners = steps.map((step) => compileStep(step, prefixes, ctx));
+  const runners = steps.map((step) => traced(step, compileStep(step, prefixes, ctx)));
   const targets = mappings.map((m) => ({ target: m.targetName, path: compilePath(m.value) }));
   const last = steps.at(-1)?.name;
   return {
-    async run(inputs, signal) {
+    async run(inputs, signal, span) {
       const outputs = new Map<string, unknown>();
       for (const runner of runners) {
-        const failed = await runner(inputs, outputs, signal);
+        const failed = await runner(inputs, outputs, signal, span);
         if (failed) return { kind: 'upstream', response: failed };
       }
       if (targets.length === 0) return { kind: 'value', value: last ? outputs.get(last) : null };
@@ -70,12 +76,13 @@ function compileStep(
       const injector = compileWith(step.with, prefixes);
       const names = operation.parameters.filter((p) => !p.fixed).map((p) => p.name);
       const project = compileConsumedOutputs(operation.outputParameters);
-      return async (inputs, outputs, signal) => {
+      return async (inputs, outputs, signal, span) => {
         const scope = createScope(inputs, ctx.bound, outputs);
         const response = await operation.invoke(
           injector.resolve(inputs, scope, names),
           scope,
           signal,
+          { span },
         );
         if (response.status >= 400) return response;
         outputs.set(step.name, project ? project(response.body) : response.body);
@@ -108,6 +115,29 @@ function compileStep(
         ctx.scripts ?? scriptSettings({ naftiko: '1.0.0-alpha2' }, { baseDir: process.cwd() }),
       );
   }
+}
+
+/**
+ * A step recorded as an internal span under the request's (tracing on): its name and type, and
+ * its failure — an upstream error status, or the stable code of what it threw.
+ */
+function traced(step: OperationStep, runner: StepRunner): StepRunner {
+  const name = `step ${step.name}`;
+  return async (inputs, outputs, signal, span) => {
+    if (span === undefined || !span.recording) return runner(inputs, outputs, signal, span);
+    const child = span.child(name, 'internal', {
+      'naftiko.step.name': step.name,
+      'naftiko.step.type': step.type,
+    });
+    try {
+      const failed = await runner(inputs, outputs, signal, child);
+      child.end(failed !== undefined ? String(failed.status) : undefined);
+      return failed;
+    } catch (err) {
+      child.end(err instanceof NaftikoError ? err.code : 'ERROR');
+      throw err;
+    }
+  };
 }
 
 /** Entries of `index` whose `match` equals the wanted value (or one of the wanted values). */

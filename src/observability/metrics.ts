@@ -9,8 +9,22 @@
  * A leaf: imports no layer (exposes, engine, consumes, spec).
  */
 
+/** One label set of a metric, resolved once (at build time): observing costs no label lookup. */
+export interface Observer {
+  /** One observation: `outcome` is a status class (`2xx`), `ok`/`error`, or an error code. */
+  observe(outcome: string, seconds: number): void;
+}
+
 export interface MetricsRecorder {
   readonly enabled: boolean;
+  /** The observer of one adapter operation or tool (same labels as `recordRequest`). */
+  requestObserver(adapterType: string, adapter: string, operation: string): Observer;
+  /** The observer of one consumed operation's upstream exchanges. */
+  upstreamObserver(namespace: string, operation: string): Observer;
+  /** One request refused by an adapter's inbound authentication (`code`: AUTH_*). */
+  recordRefusal(adapterType: string, adapter: string, code: string): void;
+  /** One script step that failed (`reason`: timeout, statements, memory, stack, exception). */
+  recordScriptFailure(step: string, reason: string): void;
   /**
    * One inbound request answered by an adapter. `operation` is bounded: an operation or tool
    * name, a `METHOD route-template`, or `unmatched` — never a raw path or id.
@@ -31,8 +45,14 @@ export interface MetricsRecorder {
 /** The operation label of a request that matched no route or tool. */
 export const UNMATCHED = 'unmatched';
 
+const NOOP_OBSERVER: Observer = { observe() {} };
+
 const NOOP: MetricsRecorder = {
   enabled: false,
+  requestObserver: () => NOOP_OBSERVER,
+  upstreamObserver: () => NOOP_OBSERVER,
+  recordRefusal() {},
+  recordScriptFailure() {},
   recordRequest() {},
   recordUpstream() {},
   exposition: () => undefined,
@@ -65,9 +85,13 @@ export function disableMetrics(): void {
   enabling = undefined;
 }
 
-/** `2xx`, `4xx`... for an HTTP status. */
+const STATUS_CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** `2xx`, `4xx`... for an HTTP status (constant strings: nothing allocated per request). */
 export function statusClass(status: number): string {
-  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
+  return status >= 100 && status < 600
+    ? (STATUS_CLASSES[Math.floor(status / 100)] as string)
+    : 'other';
 }
 
 /** The observability part of a control adapter's spec (structural: this leaf imports no spec). */

@@ -8,7 +8,7 @@
  * names, route templates, status classes and error codes — never a raw path, id or value.
  * Loaded only when metrics are on, so prom-client costs nothing to a capability without them.
  */
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricsRecorder } from './metrics.js';
 import { SeriesStore } from './series-store.js';
@@ -51,8 +51,35 @@ export function createPrometheusRecorder(): MetricsRecorder {
       'Time of one upstream exchange (body and a digest retry included), in seconds.',
     ),
   );
+  // Rare events: prom-client's own counters (their per-call label handling is no concern here).
+  const refusals = new Counter({
+    name: 'naftiko_auth_refusals_total',
+    help: "Requests refused by an adapter's inbound authentication, by error code.",
+    labelNames: ['adapter_type', 'adapter', 'code'],
+    registers: [registry],
+  });
+  const scriptFailures = new Counter({
+    name: 'naftiko_script_failures_total',
+    help: 'Script steps that failed: timeout, statements, memory, stack or exception.',
+    labelNames: ['step', 'reason'],
+    registers: [registry],
+  });
   return {
     enabled: true,
+    requestObserver(adapterType, adapter, operation) {
+      const series = requests.series(adapterType, adapter, operation);
+      return { observe: (outcome, seconds) => requests.observe(series, outcome, seconds) };
+    },
+    upstreamObserver(namespace, operation) {
+      const series = upstream.series(namespace, operation, undefined);
+      return { observe: (outcome, seconds) => upstream.observe(series, outcome, seconds) };
+    },
+    recordRefusal(adapterType, adapter, code) {
+      refusals.inc({ adapter_type: adapterType, adapter, code });
+    },
+    recordScriptFailure(step, reason) {
+      scriptFailures.inc({ step, reason });
+    },
     recordRequest(adapterType, adapter, operation, statusClass, seconds) {
       requests.record(adapterType, adapter, operation, statusClass, seconds);
     },

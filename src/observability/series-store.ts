@@ -9,7 +9,7 @@
  */
 
 /** One label set: a count per extra label value (status class, outcome) and a histogram. */
-interface Series {
+export interface Series {
   readonly labels: Readonly<Record<string, string>>;
   readonly counts: Map<string, number>;
   /** Observations per bucket (not cumulative); the last slot is above the largest bound. */
@@ -53,6 +53,11 @@ export class SeriesStore {
 
   /** One observation: `seconds` into the histogram, one more for `extra` (e.g. `2xx`). */
   record(a: string, b: string, c: string | undefined, extra: string, seconds: number): void {
+    this.observe(this.series(a, b, c), extra, seconds);
+  }
+
+  /** The series of one label set, created on first use: keep it to observe without a lookup. */
+  series(a: string, b: string, c: string | undefined): Series {
     const key = c === undefined ? `${a}\u0000${b}` : `${a}\u0000${b}\u0000${c}`;
     let series = this.#series.get(key);
     if (series === undefined) {
@@ -68,6 +73,11 @@ export class SeriesStore {
       };
       this.#series.set(key, series);
     }
+    return series;
+  }
+
+  /** One observation into a series that `series()` gave. */
+  observe(series: Series, extra: string, seconds: number): void {
     series.counts.set(extra, (series.counts.get(extra) ?? 0) + 1);
     const bounds = this.#bounds;
     let i = 0;

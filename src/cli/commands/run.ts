@@ -21,6 +21,8 @@ import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
 import { createRefusalLog } from '../../exposes/auth/refusal-log.js';
 import { enableMetrics, wantsMetrics } from '../../observability/metrics.js';
+import { tracingOptions } from '../../observability/tracing-config.js';
+import { disableTracing, enableTracing } from '../../observability/tracing.js';
 import type { InboundAuthenticator } from '../../exposes/auth/inbound-auth.js';
 import type { AdapterState } from '../../exposes/control/adapter-states.js';
 import type { CliIo } from '../program.js';
@@ -178,6 +180,17 @@ export async function runCommand(
       plans.some((p) => p.adapter.type === 'control' && wantsMetrics(p.adapter))
     )
       await enableMetrics();
+    const tracing = tracingOptions(
+      stdio.enabled ? [] : plans.flatMap((p) => (p.adapter.type === 'control' ? [p.adapter] : [])),
+      process.env,
+      capabilities[0]?.doc.info?.label ?? 'naftiko-engine',
+    );
+    if (tracing !== undefined) {
+      await enableTracing({
+        ...tracing,
+        onExportError: (message) => log.warn('traces.export_failed', message),
+      });
+    }
     for (const { adapter, runtime, authenticator, index } of plans) {
       const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
       const port = forNamespace(ports, namespace);
@@ -241,6 +254,8 @@ export async function runCommand(
   clearInterval(keepAlive);
   log.info('capability.stopping', 'stopping: finishing in-flight requests');
   await stopAll();
+  // Spans still queued for the OTLP exporter are sent (bounded: a dead collector waits 2 s).
+  await Promise.race([disableTracing(), new Promise((r) => setTimeout(r, 2000).unref())]);
   log.info('capability.stopped', 'stopped');
   return 0;
 }

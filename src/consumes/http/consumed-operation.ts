@@ -15,6 +15,7 @@ import type {
   ConsumesHttp,
   HttpMethod,
 } from '../../spec/types.js';
+import type { Span } from '../../observability/tracing.js';
 import type { OutboundAuth } from './auth.js';
 import { compileResponseDecoder } from './decode-response.js';
 import { defaultHeaders } from './default-headers.js';
@@ -25,6 +26,7 @@ import { compileBody } from './request-body.js';
 import { compileUrl } from './request-url.js';
 import { sendRequest } from './send-request.js';
 import { placeParameters } from './serialize-parameters.js';
+import { upstreamObserver } from './upstream-metrics.js';
 
 export interface UpstreamResponse {
   status: number;
@@ -44,6 +46,8 @@ export interface InvokeOptions {
   readonly raw?: boolean;
   /** A JSON body keeps integers beyond 2^53 exactly, as bigints (it feeds an output mapping). */
   readonly losslessIntegers?: boolean;
+  /** The span the request runs under (tracing on). */
+  readonly span?: Span | undefined;
 }
 
 export interface ConsumedOperation {
@@ -97,6 +101,7 @@ export function compileOperation(
   const baseHeaders = defaultHeaders(op.outputRawFormat);
   const decode = compileResponseDecoder(op, ctx.baseDir);
   const { variables, env, auth, pools } = ctx;
+  const observer = upstreamObserver(ctx.namespace, op.name);
 
   return {
     namespace: ctx.namespace,
@@ -138,7 +143,13 @@ export function compileOperation(
           headers,
           body: body?.body,
         },
-        { totalTimeoutMs: ctx.totalTimeoutMs, signal, digest: auth.digest },
+        {
+          totalTimeoutMs: ctx.totalTimeoutMs,
+          signal,
+          digest: auth.digest,
+          observer: observer(),
+          span: options?.span,
+        },
         { label, method: op.method, target: `${target.host}${url.displayPath}` },
       );
       const contentType = received.headers['content-type'];

@@ -15,7 +15,9 @@ import type { UpstreamResponse } from './consumed-operation.js';
 import { defaultHeaders } from './default-headers.js';
 import type { PoolRegistry } from './pools.js';
 import { compileUrl, joinPath } from './request-url.js';
+import type { Span } from '../../observability/tracing.js';
 import { sendRequest } from './send-request.js';
+import { upstreamObserver } from './upstream-metrics.js';
 import type { Lookup } from '../../spec/template.js';
 
 export interface ForwardRequest {
@@ -54,13 +56,15 @@ const DROPPED = new Set([
 export type Forwarder = (
   request: ForwardRequest,
   signal?: AbortSignal,
+  span?: Span,
 ) => Promise<UpstreamResponse>;
 
 export function compileForward(ctx: ForwardContext): Forwarder {
   const label = `${ctx.namespace} forward`;
   const url = compileUrl(ctx.baseUri, '', label);
   const userAgent = defaultHeaders(undefined)['user-agent'] as string;
-  return async (request, signal) => {
+  const observer = upstreamObserver(ctx.namespace, 'forward');
+  return async (request, signal, span) => {
     const target = url.render(ctx.variables, () => undefined);
     if ('missing' in target) {
       throw new NaftikoError(
@@ -97,7 +101,13 @@ export function compileForward(ctx: ForwardContext): Forwarder {
         headers,
         body: request.body,
       },
-      { totalTimeoutMs: ctx.totalTimeoutMs, signal, digest: ctx.auth.digest },
+      {
+        totalTimeoutMs: ctx.totalTimeoutMs,
+        signal,
+        digest: ctx.auth.digest,
+        observer: observer(),
+        span,
+      },
       { label, method, target: where },
     );
     const contentType = received.headers['content-type'];

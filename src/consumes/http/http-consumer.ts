@@ -17,6 +17,7 @@ import {
   type ConsumedOperation,
   type UpstreamResponse,
 } from './consumed-operation.js';
+import type { Span } from '../../observability/tracing.js';
 import { compileForward, type ForwardRequest } from './forward-request.js';
 import { PoolRegistry } from './pools.js';
 
@@ -41,7 +42,7 @@ export interface HttpConsumer {
   /** The first operation of that name across the block's resources. */
   operation(name: string): ConsumedOperation | undefined;
   /** Proxies a request under the base URI with the block's credentials (REST `forward`, §7). */
-  forward(request: ForwardRequest, signal?: AbortSignal): Promise<UpstreamResponse>;
+  forward(request: ForwardRequest, signal?: AbortSignal, span?: Span): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 

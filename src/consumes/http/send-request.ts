@@ -6,12 +6,13 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, FormData, Pool } from 'undici';
-import { metrics } from '../../observability/metrics.js';
+import type { Observer } from '../../observability/metrics.js';
+import type { Span } from '../../observability/tracing.js';
 import type { Credentials } from './auth.js';
 import { Deadline } from './deadline.js';
 import { answerDigest } from './digest-auth.js';
 import { transportError, type ExchangeContext } from './transport-error.js';
-import { timed } from './upstream-metrics.js';
+import { instrumented } from './upstream-metrics.js';
 
 export interface OutgoingRequest {
   readonly method: string;
@@ -32,6 +33,10 @@ export interface SendOptions {
   readonly totalTimeoutMs: number;
   readonly signal: AbortSignal | undefined;
   readonly digest: (() => Credentials) | undefined;
+  /** Counts and times the exchange (metrics on). */
+  readonly observer?: Observer | undefined;
+  /** The request's span (tracing on): a client span is recorded and its context sent upstream. */
+  readonly span?: Span | undefined;
 }
 
 export function sendRequest(
@@ -40,10 +45,13 @@ export function sendRequest(
   options: SendOptions,
   ctx: ExchangeContext,
 ): Promise<ReceivedResponse> {
-  // Metrics off (the default): one property check, no clock reading, no extra promise.
-  const recorder = metrics();
-  if (!recorder.enabled) return send(pool, request, options, ctx);
-  return timed(recorder, ctx, () => send(pool, request, options, ctx));
+  // Metrics and tracing off (the default): no clock reading, no extra promise.
+  if (options.observer === undefined && options.span === undefined) {
+    return send(pool, request, options, ctx);
+  }
+  return instrumented(options.observer, options.span, ctx, request.headers, () =>
+    send(pool, request, options, ctx),
+  );
 }
 
 async function send(

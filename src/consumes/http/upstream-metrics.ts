@@ -1,26 +1,67 @@
 /**
- * Upstream client metrics (issue 10): the count and duration of each exchange, by consumes
- * namespace and operation, with its outcome: the status class of the answer (`2xx`, `4xx`...)
- * or the stable code of the failure (`UPSTREAM_TIMEOUT`, `UPSTREAM_UNREACHABLE`; `ABORTED` when
- * the caller gave up, `ERROR` otherwise). send-request.ts calls this only when metrics are on.
+ * Upstream client metrics and spans (issue 10). Metrics: the count and duration of each exchange,
+ * by consumes namespace and operation, with its outcome: the status class of the answer (`2xx`,
+ * `4xx`...) or the stable code of the failure (`UPSTREAM_TIMEOUT`, `UPSTREAM_UNREACHABLE`;
+ * `ABORTED` when the caller gave up, `ERROR` otherwise). Traces: a client span per exchange under
+ * the request's span, whose context goes upstream in the propagation headers. send-request.ts
+ * calls `instrumented` only when one of the two is on.
  */
 import { NaftikoError } from '../../errors.js';
-import { statusClass } from '../../observability/metrics.js';
-import type { MetricsRecorder } from '../../observability/metrics.js';
+import { metrics, statusClass } from '../../observability/metrics.js';
+import type { MetricsRecorder, Observer } from '../../observability/metrics.js';
+import type { Span } from '../../observability/tracing.js';
 import type { ExchangeContext } from './transport-error.js';
 
-export async function timed<T extends { readonly status: number }>(
-  recorder: MetricsRecorder,
+/**
+ * The metrics observer of one consumed operation (or a namespace's forwarder), resolved on the
+ * first exchange after metrics were turned on, then kept: no label lookup per request.
+ */
+export function upstreamObserver(namespace: string, operation: string): () => Observer | undefined {
+  let from: MetricsRecorder | undefined;
+  let observer: Observer | undefined;
+  return () => {
+    const recorder = metrics();
+    if (!recorder.enabled) return undefined;
+    if (from !== recorder) {
+      from = recorder;
+      observer = recorder.upstreamObserver(namespace, operation);
+    }
+    return observer;
+  };
+}
+
+export async function instrumented<T extends { readonly status: number }>(
+  observer: Observer | undefined,
+  span: Span | undefined,
   ctx: ExchangeContext,
+  headers: Record<string, string>,
   exchange: () => Promise<T>,
 ): Promise<T> {
   const start = performance.now();
+  let client: Span | undefined;
+  if (span !== undefined) {
+    client = span.child(`${ctx.method} ${ctx.label}`, 'client', {
+      'http.request.method': ctx.method,
+      'naftiko.upstream': ctx.label,
+      'url.template': ctx.target,
+    });
+    client.inject(headers);
+  }
   try {
     const response = await exchange();
-    record(recorder, ctx, statusClass(response.status), start);
+    observer?.observe(statusClass(response.status), (performance.now() - start) / 1000);
+    if (client !== undefined) {
+      client.setAttribute('http.response.status_code', response.status);
+      client.end(response.status >= 400 ? String(response.status) : undefined);
+    }
     return response;
   } catch (err) {
-    record(recorder, ctx, failure(err), start);
+    const code = failure(err);
+    observer?.observe(code, (performance.now() - start) / 1000);
+    if (client !== undefined) {
+      client.setAttribute('error.type', code);
+      client.end(code);
+    }
     throw err;
   }
 }
@@ -29,21 +70,4 @@ export async function timed<T extends { readonly status: number }>(
 function failure(err: unknown): string {
   if (err instanceof NaftikoError) return err.code;
   return (err as { name?: unknown } | null)?.name === 'AbortError' ? 'ABORTED' : 'ERROR';
-}
-
-/**
- * The labels come from the exchange's label, `namespace.operation` (consumed-operation.ts) or
- * `namespace forward` (forward-request.ts): namespaces are kebab-case (schema `Kebab`), so the
- * first "." or " " ends the namespace. Split once per label, not per request.
- */
-const labelsByExchange = new Map<string, readonly [string, string]>();
-
-function record(recorder: MetricsRecorder, ctx: ExchangeContext, outcome: string, start: number) {
-  let labels = labelsByExchange.get(ctx.label);
-  if (labels === undefined) {
-    const cut = ctx.label.search(/[. ]/);
-    labels = cut < 0 ? [ctx.label, ''] : [ctx.label.slice(0, cut), ctx.label.slice(cut + 1)];
-    labelsByExchange.set(ctx.label, labels);
-  }
-  recorder.recordUpstream(labels[0], labels[1], outcome, (performance.now() - start) / 1000);
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NaftikoError } from '../../errors.js';
+import { metrics } from '../../observability/metrics.js';
 import type { Lookup } from '../../spec/template.js';
 import type { Authentication } from '../../spec/types.js';
 import { mountAuthGuard } from './guard.js';
@@ -80,10 +81,18 @@ export function mountDeclaredAuth(
       `${adapterLabel(adapter)}: its authentication was not compiled; refusing to build it open`,
     );
   }
+  // Refusals are counted (metrics on) by adapter and code, never by credential or path.
+  const recorder = metrics();
+  const counted = recorder.enabled
+    ? (reply: FastifyReply, refusal: AuthRefusal) => {
+        recorder.recordRefusal(adapter.type, adapter.namespace, refusal.code);
+        return send(reply, refusal);
+      }
+    : send;
   mountAuthGuard(app, {
     authenticator: options.authenticator,
     adapter: adapter.namespace,
-    send,
+    send: counted,
     ...(options.onRefused ? { onRefused: options.onRefused } : {}),
   });
 }

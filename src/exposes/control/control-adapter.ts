@@ -9,12 +9,17 @@
  * - `GET /metrics`: the process's Prometheus text (observability/metrics.ts), when metrics are on
  *   (`enableMetrics()` ran) and this adapter does not turn them off (`observability.enabled` or
  *   `observability.metrics.local.enabled` false): 404 otherwise.
+ * - `GET /traces`, `GET /traces/{id}`: recent traces (observability/tracing.ts), when tracing is
+ *   on and this adapter keeps them (`observability.traces.local`).
  * Anything else is 404 problem+json. Its declared `authentication` is enforced like any adapter's.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NaftikoError } from '../../errors.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { metrics, wantsMetrics } from '../../observability/metrics.js';
+import { wantsLocalTraces } from '../../observability/tracing-config.js';
+import { summarize, tracer } from '../../observability/tracing.js';
+import type { Tracer } from '../../observability/tracing.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesControl } from '../../spec/types.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
@@ -90,6 +95,8 @@ export function buildControlApp(
       return reply.type(text.contentType).send(text.body);
     });
   }
+  const tracing = tracer();
+  if (tracing.enabled && wantsLocalTraces(adapter)) mountTraces(app, tracing, fail);
   app.setNotFoundHandler((request, reply) =>
     fail(
       reply,
@@ -98,6 +105,73 @@ export function buildControlApp(
   );
   app.setErrorHandler((err, _request, reply) => fail(reply, err));
   return app;
+}
+
+/**
+ * `GET /traces`: the recent traces, newest first, as summaries — filtered by `?operation=`
+ * (operation or tool name, or the root span's name), `?status=` (`ok`, `error`, a status such
+ * as `502`, or a class such as `5xx`) and `?limit=`. `GET /traces/{id}`: one trace with all its
+ * spans (404 problem+json when it is not, or no longer, in the buffer).
+ */
+function mountTraces(
+  app: FastifyInstance,
+  tracing: Tracer,
+  fail: (reply: FastifyReply, err: unknown) => unknown,
+): void {
+  app.get('/traces', (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const problems: string[] = [];
+    const text = (name: string): string | undefined => {
+      const value = query[name];
+      if (value === undefined) return undefined;
+      if (typeof value === 'string' && value !== '') return value;
+      problems.push(`${name} must be given once, not empty`);
+      return undefined;
+    };
+    const operation = text('operation');
+    const status = text('status');
+    const limitText = text('limit');
+    if (status !== undefined && !/^(ok|error|[1-5]xx|[1-5]\d\d)$/i.test(status)) {
+      problems.push('status must be ok, error, an HTTP status (502) or a class (5xx)');
+    }
+    const limit = limitText === undefined ? undefined : Number(limitText);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+      problems.push('limit must be a positive integer');
+    }
+    if (problems.length > 0) {
+      return fail(
+        reply,
+        new NaftikoError('INPUT_INVALID', problems.join('; '), { details: { problems } }),
+      );
+    }
+    const traces = tracing.list({
+      ...(operation !== undefined ? { operation } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    });
+    return reply.send({ count: traces.length, traces });
+  });
+  app.get('/traces/:id', (request, reply) => {
+    const { id } = request.params as { id: string };
+    const trace = tracing.get(id.toLowerCase());
+    if (trace === undefined) {
+      return fail(reply, new NaftikoError('ROUTE_NOT_FOUND', `no recent trace ${id}`));
+    }
+    return reply.send({
+      ...summarize(trace),
+      spans: trace.spans.map((span) => ({
+        spanId: span.spanId,
+        ...(span.parentSpanId !== undefined ? { parentSpanId: span.parentSpanId } : {}),
+        name: span.name,
+        kind: span.kind,
+        startTime: new Date(span.startTime).toISOString(),
+        durationMs: Math.round((span.endTime - span.startTime) * 1000) / 1000,
+        status: span.status,
+        ...(span.statusMessage !== undefined ? { statusMessage: span.statusMessage } : {}),
+        attributes: span.attributes,
+      })),
+    });
+  });
 }
 
 export async function startControlAdapter(

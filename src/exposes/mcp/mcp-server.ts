@@ -20,7 +20,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { UNMATCHED, metrics } from '../../observability/metrics.js';
-import type { MetricsRecorder } from '../../observability/metrics.js';
+import type { Observer } from '../../observability/metrics.js';
+import { tracer } from '../../observability/tracing.js';
+import type { Span, Tracer } from '../../observability/tracing.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import { callTool } from './call-tool.js';
@@ -77,18 +79,20 @@ export function createMcpServer(
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
-  const call = (request: CallToolRequest, signal: AbortSignal) => {
+  const call = (request: CallToolRequest, signal: AbortSignal, span?: Span) => {
     const tool = byName.get(request.params.name);
     if (tool === undefined) {
       throw new RpcError(RPC_INVALID_PARAMS, `unknown tool: ${request.params.name}`);
     }
-    return callTool(tool, request.params.arguments ?? {}, runtime, signal, options.onError);
+    return callTool(tool, request.params.arguments ?? {}, runtime, signal, options.onError, span);
   };
-  const recorder = metrics();
+  const instruments = toolInstruments(adapter.namespace, byName);
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    recorder.enabled
-      ? timedCall(recorder, adapter.namespace, byName, request, () => call(request, extra.signal))
-      : call(request, extra.signal),
+    instruments === undefined
+      ? call(request, extra.signal)
+      : instrumentedCall(instruments, request, extra.requestInfo?.headers, (span) =>
+          call(request, extra.signal, span),
+        ),
   );
   if (resources.present) {
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({
@@ -112,26 +116,83 @@ export function createMcpServer(
   return server;
 }
 
-/**
- * A `tools/call` counted and timed (metrics on): labelled by tool name, status class `ok` or
- * `error` (the result's `isError`, or a JSON-RPC error); an unknown tool is `unmatched`, never
- * the name the caller sent.
- */
-async function timedCall(
-  recorder: MetricsRecorder,
+/** Metrics observers (per tool, resolved once) and the tracer, when either is on. */
+interface ToolInstruments {
+  readonly adapter: string;
+  readonly observers: ReadonlyMap<string, Observer> | undefined;
+  readonly unmatched: Observer | undefined;
+  readonly tracing: Tracer | undefined;
+}
+
+function toolInstruments(
   adapter: string,
   tools: ReadonlyMap<string, CompiledTool>,
+): ToolInstruments | undefined {
+  const recorder = metrics();
+  const tracing = tracer();
+  if (!recorder.enabled && !tracing.enabled) return undefined;
+  return {
+    adapter,
+    observers: recorder.enabled
+      ? new Map(
+          [...tools.keys()].map((name) => [name, recorder.requestObserver('mcp', adapter, name)]),
+        )
+      : undefined,
+    unmatched: recorder.enabled ? recorder.requestObserver('mcp', adapter, UNMATCHED) : undefined,
+    tracing: tracing.enabled ? tracing : undefined,
+  };
+}
+
+/**
+ * A `tools/call` counted and timed (metrics on), labelled by tool name with status `ok` or
+ * `error` (the result's `isError`, or a JSON-RPC error); an unknown tool is `unmatched`, never
+ * the name the caller sent. Traced (tracing on) as a server span `tools/call <tool>`, continuing
+ * the caller's trace from the HTTP headers or, as MCP clients may send it, `params._meta`.
+ */
+async function instrumentedCall(
+  instruments: ToolInstruments,
   request: CallToolRequest,
-  call: () => Promise<CallToolResult>,
+  headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
+  call: (span?: Span) => Promise<CallToolResult>,
 ): Promise<CallToolResult> {
   const start = performance.now();
-  const operation = tools.has(request.params.name) ? request.params.name : UNMATCHED;
+  const name = request.params.name;
+  const known = instruments.observers?.has(name) ?? true;
+  const observer = known ? instruments.observers?.get(name) : instruments.unmatched;
+  let span: Span | undefined;
+  if (instruments.tracing !== undefined) {
+    span = instruments.tracing.startServer(
+      `tools/call ${known ? name : UNMATCHED}`,
+      carrier(headers, request.params._meta),
+      {
+        'mcp.method.name': 'tools/call',
+        'naftiko.adapter': instruments.adapter,
+        'naftiko.adapter.type': 'mcp',
+        'naftiko.operation': known ? name : UNMATCHED,
+      },
+    );
+  }
   let status = 'error';
   try {
-    const result = await call();
+    const result = await call(span);
     if (result.isError !== true) status = 'ok';
     return result;
   } finally {
-    recorder.recordRequest('mcp', adapter, operation, status, (performance.now() - start) / 1000);
+    observer?.observe(status, (performance.now() - start) / 1000);
+    span?.end(status === 'error' ? 'tool_error' : undefined);
   }
+}
+
+/** The propagation headers of a call: HTTP headers, else `_meta.traceparent`/`tracestate`. */
+function carrier(
+  headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
+  meta: Record<string, unknown> | undefined,
+): Readonly<Record<string, string | string[] | undefined>> {
+  if (headers?.['traceparent'] !== undefined || typeof meta?.['traceparent'] !== 'string') {
+    return headers ?? {};
+  }
+  return {
+    traceparent: meta['traceparent'],
+    ...(typeof meta['tracestate'] === 'string' ? { tracestate: meta['tracestate'] } : {}),
+  };
 }

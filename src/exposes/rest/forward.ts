@@ -7,6 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NaftikoError } from '../../errors.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedResource } from '../../spec/types.js';
+import type { Span } from '../../observability/tracing.js';
+import { instrumentRoute } from '../instrument.js';
 import type { RoutePath } from './route-path.js';
 import { sendUpstream } from './send-result.js';
 
@@ -18,12 +20,13 @@ export function registerForward(
   route: RoutePath,
   runtime: Runtime,
   fail: (reply: FastifyReply, err: unknown) => FastifyReply,
+  adapter: string,
 ): void {
   const forward = resource.forward;
   if (forward === undefined) return;
   const trusted = (forward.trustedHeaders ?? []).map((h) => h.toLowerCase());
   const base = route.path.replace(/\/$/, '');
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+  const forwarding = async (request: FastifyRequest, reply: FastifyReply, span?: Span) => {
     try {
       const consumer = runtime.consumer(forward.targetNamespace);
       if (consumer === undefined) {
@@ -45,18 +48,29 @@ export function registerForward(
           : request.body === undefined
             ? undefined
             : JSON.stringify(request.body);
-      const response = await consumer.forward({
-        method: request.method,
-        path: subPath,
-        ...(query ? { query } : {}),
-        headers,
-        ...(body !== undefined ? { body } : {}),
-      });
+      const response = await consumer.forward(
+        {
+          method: request.method,
+          path: subPath,
+          ...(query ? { query } : {}),
+          headers,
+          ...(body !== undefined ? { body } : {}),
+        },
+        undefined,
+        span,
+      );
       return sendUpstream(reply, response, runtime.redact);
     } catch (err) {
       return fail(reply, err);
     }
   };
+  const handler = instrumentRoute(forwarding, {
+    adapterType: 'rest',
+    adapter,
+    operation: `forward ${base}/*`,
+    method: undefined,
+    route: `${base}/*`,
+  });
   for (const url of [base || '/', `${base}/*`]) {
     app.route({ method: [...METHODS], url, handler });
   }

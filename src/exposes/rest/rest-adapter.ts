@@ -4,7 +4,7 @@
  * every kind leave through one mapping (problem.ts); unknown paths are 404, known paths with
  * another method 405 with `Allow`.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NaftikoError } from '../../errors.js';
 import type { RefusalEvent } from '../auth/guard.js';
 import { adapterAuthenticator, mountDeclaredAuth, refusalAsProblem } from '../auth/adapter-auth.js';
@@ -16,14 +16,15 @@ import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { createHttpApp } from '../http-app.js';
 import { closeConnectionsWhenStopping, stopGracefully } from '../graceful-stop.js';
 import { listenOn } from '../listen.js';
-import { mountRequestMetrics } from '../request-metrics.js';
-import { metrics } from '../../observability/metrics.js';
+import { instrumentRoute } from '../instrument.js';
+import type { SpannedHandler } from '../instrument.js';
+import { UNMATCHED, metrics, statusClass } from '../../observability/metrics.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
 import { collectInputs } from './collect-inputs.js';
 import { registerForward } from './forward.js';
 import { buildOpenApi } from './openapi.js';
 import { dispatchOnQuery } from './query-dispatch.js';
-import type { QueryVariant, RouteHandler } from './query-dispatch.js';
+import type { QueryVariant } from './query-dispatch.js';
 import { routePath } from './route-path.js';
 import { sendResult } from './send-result.js';
 
@@ -96,50 +97,67 @@ export function buildRestApp(
 
   const routes: { pattern: RegExp; methods: Set<string> }[] = [];
   // Operations sharing a router path and method differ by fixed query values (query-dispatch.ts).
-  const shared = new Map<
-    string,
-    { method: string; url: string; variants: (QueryVariant & { operation?: string })[] }
-  >();
+  const shared = new Map<string, { method: string; url: string; variants: QueryVariant[] }>();
   for (const resource of adapter.resources ?? []) {
     const route = routePath(resource.path);
     const methods = new Set<string>();
     routes.push({ pattern: route.pattern, methods });
     if (resource.forward) {
-      registerForward(app, resource, route, runtime, fail);
+      registerForward(app, resource, route, runtime, fail, adapter.namespace);
       for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) methods.add(m);
       continue;
     }
     for (const operation of resource.operations ?? []) {
       const method = operation.method ?? 'GET';
       methods.add(method);
-      const handler = operationHandler(adapter, resource, operation, route, runtime, fail);
+      // Metrics and traces name the operation; an unnamed one is `METHOD route-template`.
+      const handler = instrumentRoute(
+        operationHandler(adapter, resource, operation, route, runtime, fail),
+        {
+          adapterType: 'rest',
+          adapter: adapter.namespace,
+          operation: operation.name ?? `${method} ${route.path}`,
+          method,
+          route: route.path,
+        },
+      );
       const key = `${method} ${route.path}`;
       const group = shared.get(key) ?? { method, url: route.path, variants: [] };
-      group.variants.push({ query: route.query, handler, operation: operation.name });
+      group.variants.push({ query: route.query, handler });
       shared.set(key, group);
     }
   }
-  const recorder = metrics();
   for (const { method, url, variants } of shared.values()) {
-    // The operation label of metrics (request-metrics.ts): the operation's name; operations
-    // told apart by query values share `METHOD route-template`, as do unnamed ones.
-    const [first] = variants;
-    const operation = variants.length === 1 ? first?.operation : undefined;
-    app.route({
-      method,
-      url,
-      handler: dispatchOnQuery(variants, fail),
-      ...(recorder.enabled && operation !== undefined ? { config: { operation } } : {}),
-    });
+    app.route({ method, url, handler: dispatchOnQuery(variants, fail) });
   }
-  if (recorder.enabled) mountRequestMetrics(app, recorder, 'rest', adapter.namespace);
 
   let openapi: unknown;
-  app.get('/openapi.json', async (_request, reply) =>
-    reply.send((openapi ??= buildOpenApi(adapter, runtime))),
+  app.get(
+    '/openapi.json',
+    instrumentRoute(
+      async (_request, reply) => reply.send((openapi ??= buildOpenApi(adapter, runtime))),
+      {
+        adapterType: 'rest',
+        adapter: adapter.namespace,
+        operation: 'GET /openapi.json',
+        method: 'GET',
+        route: '/openapi.json',
+      },
+    ),
   );
+  // A request no route matched is counted as `unmatched` (never by its raw path).
+  const recorder = metrics();
+  const unmatched = recorder.enabled
+    ? recorder.requestObserver('rest', adapter.namespace, UNMATCHED)
+    : undefined;
   routes.push({ pattern: /^\/openapi\.json$/, methods: new Set(['GET']) });
   app.setNotFoundHandler((request, reply) => {
+    const start = unmatched !== undefined ? performance.now() : 0;
+    const answered = notFound(request, reply);
+    unmatched?.observe(statusClass(reply.statusCode), (performance.now() - start) / 1000);
+    return answered;
+  });
+  function notFound(request: FastifyRequest, reply: FastifyReply) {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routes
       .filter((r) => r.pattern.test(path))
@@ -156,7 +174,7 @@ export function buildRestApp(
       );
     }
     return fail(reply, new NaftikoError('ROUTE_NOT_FOUND', `no resource at ${path}`));
-  });
+  }
   return app;
 }
 
@@ -167,14 +185,14 @@ function operationHandler(
   route: ReturnType<typeof routePath>,
   runtime: Runtime,
   fail: (reply: FastifyReply, err: unknown) => FastifyReply,
-): RouteHandler {
+): SpannedHandler {
   // Resource-level inputs apply to each of its operations.
   const inputParameters = [
     ...(resource.inputParameters ?? []),
     ...(operation.inputParameters ?? []),
   ];
   const invocation = runtime.invocation({ ...operation, inputParameters }, adapter.namespace);
-  return async (request, reply) => {
+  return async (request, reply, span) => {
     try {
       const raw = collectInputs(request, route.params, invocation.inputs);
       const { values, problems } = checkInputs(invocation.inputs, raw, true);
@@ -183,7 +201,7 @@ function operationHandler(
           details: { problems },
         });
       }
-      return sendResult(reply, await invocation.run(values), runtime.redact);
+      return sendResult(reply, await invocation.run(values, undefined, span), runtime.redact);
     } catch (err) {
       return fail(reply, err);
     }
