@@ -7,7 +7,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -277,5 +277,69 @@ describe('GET /metrics (naftiko run)', () => {
   it('answers 404 with observability.enabled: false', async () => {
     const response = await run('off', '        observability:\n          enabled: false');
     expect(response.status).toBe(404);
+  });
+
+  it('counts auth refusals by code and failed script steps by reason', async () => {
+    mkdirSync(path.join(dir, 'scripts'), { recursive: true });
+    writeFileSync(path.join(dir, 'scripts', 'boom.js'), "throw new Error('boom');\n");
+    const spec = path.join(dir, 'counted.yaml');
+    writeFileSync(
+      spec,
+      yaml`
+        naftiko: 1.0.0-alpha2
+        info:
+          label: Counted
+          description: A locked REST adapter with a failing script step.
+        binds:
+          - namespace: env
+            keys:
+              API_TOKEN: COUNTED_API_TOKEN
+        capability:
+          exposes:
+            - type: rest
+              namespace: counted-api
+              port: 8080
+              authentication:
+                type: bearer
+                token: "{{API_TOKEN}}"
+              resources:
+                - path: /boom
+                  name: boom
+                  description: Runs a script that throws.
+                  operations:
+                    - method: GET
+                      name: boom
+                      steps:
+                        - type: script
+                          name: explode
+                          language: javascript
+                          location: 'file:///./scripts'
+                          file: boom.js
+            - type: control
+              port: 9191
+      `,
+    );
+    const running = await startCapability(spec, [], { COUNTED_API_TOKEN: 'counted-token-1' });
+    open.push({ stop: () => running.stop() });
+    const api = running.urls.get('counted-api')!;
+    expect((await fetch(`${api}/boom`)).status).toBe(401);
+    expect((await fetch(`${api}/boom`, { headers: { authorization: 'Bearer nope' } })).status).toBe(
+      401,
+    );
+    const authorized = { headers: { authorization: 'Bearer counted-token-1' } };
+    expect((await fetch(`${api}/boom`, authorized)).status).toBe(500);
+    expect((await fetch(`${api}/boom`, authorized)).status).toBe(500);
+    const text = await (await fetch(`${running.urls.get('control')}/metrics`)).text();
+    const refused = (code: string) =>
+      sample(
+        text,
+        `naftiko_auth_refusals_total{adapter_type="rest",adapter="counted-api",code="${code}"}`,
+      );
+    expect(refused('AUTH_REQUIRED')).toBe(1);
+    expect(refused('AUTH_INVALID')).toBe(1);
+    expect(sample(text, 'naftiko_script_failures_total{step="explode",reason="exception"}')).toBe(
+      2,
+    );
+    expect(text).not.toContain('counted-token-1');
   });
 });
