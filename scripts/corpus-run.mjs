@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Runs every corpus file (../shared/corpus) that passes engine-level validation with the built
-// CLI against a catch-all local upstream, calls every REST operation it declares with plausible
-// inputs, and reports what answers (any status but 404/405), what fails to start and why, and
-// the engine errors (5xx). Uses dist/ (run `npm run build` first). Traffic stays on 127.0.0.1.
+// CLI against a catch-all local upstream, calls every REST operation it declares with a request
+// built from the adapter's own /openapi.json (required inputs with values of their declared
+// types), and reports (issue 10) what boots and what does not (with the reason), and per
+// operation the status class: 2xx/3xx, 4xx (with the problem+json code and detail), 5xx (an
+// upstream relay, or an engine error with its code). Failures that a known exception of
+// scripts/lib/corpus-exceptions.mjs does not explain are listed as "unexplained".
+// Uses dist/ (run `npm run build` first). Traffic stays on 127.0.0.1.
 //
 // Usage: node scripts/corpus-run.mjs [--out /tmp/corpus-run.json] [--concurrency 3]
 //                                    [--filter <substring>] [--limit <n>]
@@ -88,15 +92,15 @@ const describe = (op) =>
   `${op.code ? ` ${op.code}` : ''}${op.detail ? ` (${op.detail.slice(0, 160)})` : ''}${op.error ? ` [${op.error}]` : ''}`;
 
 line(
-  `corpus: ${corpusFiles} files, ${engineValid} pass engine-level validation` +
+  `corpus: ${corpusFiles} files; engine-valid: ${engineValid}` +
     (files.length !== engineValid ? ` (${files.length} selected)` : ''),
 );
 line(
-  `started: ${summary.started} (${summary.startedWithRestAdapter} with a REST adapter); ` +
-    `failed to start: ${summary.failedToStart} ` +
-    `(${summary.failedToStartWithLocatedBindings} with file:// or other located bindings)`,
+  `booted: ${summary.booted} (${summary.bootedWithRestAdapter} with a REST adapter); ` +
+    `failed to boot: ${summary.failedToBoot} ` +
+    `(${summary.failedToBootWithLocatedBindings} with file:// or other located bindings)`,
 );
-for (const [reason, list] of Object.entries(summary.startFailures).sort(
+for (const [reason, list] of Object.entries(summary.bootFailures).sort(
   (a, b) => b[1].length - a[1].length,
 )) {
   line(`  ${list.length} × ${reason}`);
@@ -104,46 +108,36 @@ for (const [reason, list] of Object.entries(summary.startFailures).sort(
   if (list.length > 8) line(`      … ${list.length - 8} more`);
 }
 line(
-  `REST operations: ${summary.restOperations}; answered (not 404/405): ${summary.answered}; ` +
-    `404/405 or no answer: ${summary.notAnswered}`,
+  `REST operations called: ${summary.restOperations}; non-4xx: ${summary.nonClientError} ` +
+    `(2xx/3xx ${summary.byClass.ok}, 5xx upstream relay ${summary.byClass['upstream-relay']}, ` +
+    `5xx engine ${summary.byClass['engine-error']}); 4xx: ${summary.clientErrors4xx}; ` +
+    `no answer: ${summary.byClass['no-answer']}`,
 );
 line(
   `  statuses: ${Object.entries(summary.statuses)
     .map(([s, n]) => `${s}×${n}`)
     .join(', ')}`,
 );
-for (const op of summary.notAnsweredList) line(`  ${describe(op)}`);
-line(`5xx (engine errors): ${summary.serverErrors5xx}`);
-for (const [code, list] of Object.entries(summary.serverErrorsByCode)) {
-  line(`  ${code}: ${list.length}`);
-  for (const op of list.slice(0, 5)) line(`    ${describe(op)}`);
-}
-const clientCodes = Object.entries(summary.clientErrorsByCode);
-if (clientCodes.length > 0) {
-  line(`4xx other than 404/405 (answered, listed for input plausibility):`);
-  for (const [code, list] of clientCodes) {
+const groups = [
+  ['4xx', summary.clientErrorsByCode],
+  ['5xx (engine error)', summary.engineErrors5xx],
+  ['5xx (upstream relay)', summary.upstreamRelays5xx],
+];
+for (const [title, byCode] of groups) {
+  const entries = Object.entries(byCode);
+  if (entries.length === 0) continue;
+  line(`${title} by code:`);
+  for (const [code, list] of entries) {
     line(`  ${code}: ${list.length}`);
-    for (const op of list.slice(0, 3)) line(`    ${describe(op)}`);
-  }
-  for (const [reason, list] of Object.entries(summary.inputInvalidReasons).sort(
-    (a, b) => b[1].length - a[1].length,
-  )) {
-    line(`  INPUT_INVALID ${list.length} × ${reason}`);
+    for (const op of list.slice(0, 8)) {
+      line(`    ${describe(op)}${op.exception ? ` — known exception: ${op.exception}` : ''}`);
+    }
+    if (list.length > 8) line(`    … ${list.length - 8} more`);
   }
 }
-if (summary.retriedWithMissingPlaceholders > 0) {
-  line(
-    `retried with the missing consumed path placeholders as query parameters: ` +
-      `${summary.retriedWithMissingPlaceholders} → ${Object.entries(summary.retryStatuses)
-        .map(([k, n]) => `${k} ×${n}`)
-        .join(', ')}`,
-  );
-  for (const r of summary.retryServerErrors.slice(0, 5)) {
-    line(`  ${r.file} ${r.method} ${r.target} → ${r.status} ${r.code ?? ''} ${r.detail ?? ''}`);
-  }
-}
+for (const op of summary.noAnswer) line(`no answer: ${describe(op)}`);
 if (summary.forwards.length > 0) {
-  line(`forward resources probed: ${summary.forwards.length / 2}`);
+  line(`forward resources probed (2 GETs each): ${summary.forwards.length / 2}`);
   for (const f of summary.forwards) {
     line(
       `  ${f.file.replace(/^files\//, '')} GET ${f.target} → ${f.status}${f.code ? ` ${f.code}` : ''}`,
@@ -176,6 +170,15 @@ if (summary.stopNotClean.length > 0) {
   line(`SIGTERM did not end with exit 0: ${summary.stopNotClean.length}`);
   for (const s of summary.stopNotClean.slice(0, 10)) line(`  ${s.file} ${JSON.stringify(s.stop)}`);
 }
+const explained = summary.bootFailureList.filter((b) => b.exception !== undefined);
+if (explained.length > 0) {
+  line(`failed boots explained by a known exception: ${explained.length}`);
+  const reasons = {};
+  for (const b of explained) (reasons[b.exception] ??= []).push(b.file);
+  for (const [reason, list] of Object.entries(reasons)) line(`  ${list.length} × ${reason}`);
+}
+line(`unexplained (not a known exception): ${summary.unexplained.length}`);
+for (const u of summary.unexplained) line(`  ${u.replace(/^files\//, '')}`);
 if (summary.internalLogs.length > 0) {
   line(`files that logged request.failed / errors: ${summary.internalLogs.length}`);
 }

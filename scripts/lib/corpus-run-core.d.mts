@@ -58,6 +58,25 @@ export declare function dummySecret(key: string): string;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export declare function environmentFor(doc: any): Record<string, string>;
 export declare function plausible(name: string, type?: string, pattern?: string): unknown;
+/** A value of the type a JSON schema declares (const, enum, format, pattern, minimum honoured). */
+export declare function valueForSchema(name: string, schema?: Record<string, unknown>): unknown;
+/** A value as text, for a path segment, query string, header or cookie. */
+export declare function asText(value: unknown): string;
+
+/** A known exception of the corpus run (scripts/lib/corpus-exceptions.mjs). */
+export interface KnownException {
+  readonly when: 'boot' | '4xx' | '5xx';
+  readonly code: string;
+  readonly match: RegExp;
+  readonly reason: string;
+}
+export declare const KNOWN_EXCEPTIONS: readonly KnownException[];
+/** The reason of the known exception explaining a failure, if one does. */
+export declare function knownException(
+  file: string,
+  status: number | 'boot',
+  code?: string,
+): string | undefined;
 
 export interface PlannedRequest {
   readonly method: string;
@@ -70,6 +89,9 @@ export interface PlannedRequest {
   /** Whether the inputs came from the adapter's /openapi.json. */
   readonly openapi: boolean;
 }
+
+/** The class of a REST call's answer (see statusClass). */
+export type StatusClass = 'ok' | 'client-error' | 'upstream-relay' | 'engine-error' | 'no-answer';
 
 export declare function planRequest(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -105,6 +127,8 @@ export interface OperationResult {
   readonly method: string;
   readonly path: string;
   readonly target: string;
+  /** The request headers the plan sent (required header inputs, content type). */
+  readonly headers?: Record<string, string>;
   readonly body?: string;
   readonly openapi: boolean;
   /** 0 when no HTTP answer came (see `error`). */
@@ -114,15 +138,7 @@ export interface OperationResult {
   readonly code?: string;
   readonly detail?: string;
   readonly text?: string;
-  /** A second call with the missing consumed path placeholders given as query parameters. */
-  readonly retry?: {
-    readonly target: string;
-    readonly status: number;
-    readonly error?: string;
-    readonly code?: string;
-    readonly detail?: string;
-    readonly text?: string;
-  };
+  readonly outcome?: StatusClass;
 }
 
 export interface ForwardResult {
@@ -176,6 +192,11 @@ export declare function runCapabilityFile(
 /** Kills (SIGKILL) every CLI process the module started that is still running. */
 export declare function killAllCapabilities(): void;
 export declare function startFailureReason(result: FileResult): string;
+/** 2xx/3xx `ok`; 4xx `client-error`; 5xx `upstream-relay` or `engine-error`; `no-answer`. */
+export declare function statusClass(op: OperationResult): StatusClass;
+/** Issue 10's criterion: an HTTP answer that is not a 4xx. */
+export declare function nonClientError(op: OperationResult): boolean;
+/** The old, looser criterion: any status but 404/405. */
 export declare function answered(op: OperationResult): boolean;
 export declare function pool<T, R>(
   items: readonly T[],
@@ -185,29 +206,45 @@ export declare function pool<T, R>(
 
 export type FileOperation = OperationResult & { readonly file: string };
 
+/** One failed REST call in the summary, with the known exception that explains it (if any). */
+export interface FailedCall {
+  readonly file: string;
+  readonly adapter: string;
+  readonly operation?: string;
+  readonly method: string;
+  readonly target: string;
+  readonly status: number;
+  readonly code?: string;
+  readonly detail?: string;
+  readonly error?: string;
+  readonly text?: string;
+  readonly exception?: string;
+}
+
 export interface CorpusRunSummary {
   readonly filesEngineValid: number;
   readonly filesRun: number;
-  readonly started: number;
-  readonly startedWithRestAdapter: number;
-  readonly failedToStart: number;
-  readonly failedToStartWithLocatedBindings: number;
-  readonly startFailures: Record<string, string[]>;
+  readonly booted: number;
+  readonly bootedWithRestAdapter: number;
+  readonly failedToBoot: number;
+  readonly failedToBootWithLocatedBindings: number;
+  /** Reason (specifics blanked) → files. */
+  readonly bootFailures: Record<string, string[]>;
+  readonly bootFailureList: { file: string; reason: string; exception?: string }[];
   readonly restOperations: number;
-  readonly answered: number;
-  readonly notAnswered: number;
+  /** Operations that met the criterion (an HTTP answer, not a 4xx). */
+  readonly nonClientError: number;
+  readonly byClass: Record<StatusClass, number>;
   readonly statuses: Record<string, number>;
-  readonly notAnsweredList: FileOperation[];
+  readonly clientErrors4xx: number;
+  /** problem+json `code` (or `status N`) → calls. */
+  readonly clientErrorsByCode: Record<string, FailedCall[]>;
+  readonly noAnswer: FailedCall[];
   readonly serverErrors5xx: number;
-  readonly serverErrorsByCode: Record<string, FileOperation[]>;
-  readonly clientErrorsByCode: Record<string, FileOperation[]>;
-  readonly inputInvalidReasons: Record<string, string[]>;
-  readonly retriedWithMissingPlaceholders: number;
-  readonly retryStatuses: Record<string, number>;
-  readonly retryServerErrors: (NonNullable<OperationResult['retry']> & {
-    file: string;
-    method: string;
-  })[];
+  readonly upstreamRelays5xx: Record<string, FailedCall[]>;
+  readonly engineErrors5xx: Record<string, FailedCall[]>;
+  /** Failed boots, 4xx, no answers and engine 5xx that no known exception explains. */
+  readonly unexplained: string[];
   readonly adaptersWithoutOpenApi: { file: string; adapter: string; why?: string }[];
   readonly operationsMissingFromOpenApi: string[];
   readonly forwards: (ForwardResult & { file: string })[];

@@ -1,17 +1,21 @@
 // Shared logic of the corpus run check (scripts/corpus-run.mjs and test/corpus/corpus-run.test.ts):
 // run a capability with the built CLI (dist/) against a catch-all local upstream, call every REST
-// operation it declares with plausible inputs, and record what answers.
+// operation it declares with a request built from the adapter's /openapi.json (openapi-plan.mjs),
+// and record each answer's status class (statusClass: issue 10's criterion is non-4xx); the known
+// exceptions (corpus-exceptions.mjs) say which failures the corpus files themselves explain.
 //
 // Traffic never leaves the loopback interface: every consumes namespace is pointed at the
 // catch-all upstream with `--base-uri '*=…'`, the CLI runs with a preloaded guard that refuses any
 // outgoing connection to a host other than 127.0.0.1 / localhost / ::1 (and reports it on
 // stderr), and this module only calls adapter URLs on those hosts.
-/* global setTimeout, clearTimeout, Buffer, URLSearchParams */
+/* global setTimeout, clearTimeout, Buffer */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { knownException } from './corpus-exceptions.mjs';
+import { planRequest, plausible } from './openapi-plan.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CORPUS_DIR = path.resolve(REPO_ROOT, '../shared/corpus');
@@ -260,162 +264,12 @@ export function environmentFor(doc) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Plausible inputs
+// The request plan (from the adapter's /openapi.json): openapi-plan.mjs
 
-const STRING_CANDIDATES = [
-  'abc',
-  '1',
-  'abc123',
-  'ABC',
-  'a',
-  'abc-123',
-  'abc_123',
-  '123456',
-  '2024-01-01',
-  '2024-01-01T00:00:00Z',
-  'user@example.com',
-  'https://example.com',
-  'true',
-  'A1',
-  '00000000-0000-0000-0000-000000000000',
-];
-
-/** A plausible string for an input name, honouring a pattern when one of the candidates fits. */
-function plausibleString(name, pattern) {
-  let preferred = 'abc';
-  if (/(^id$|id$|_id$|Id$|number|num$|count|limit|page|size|offset|index)/i.test(name)) {
-    preferred = '1';
-  } else if (/email/i.test(name)) preferred = 'user@example.com';
-  else if (/date|time|since|until|from$|^to$/i.test(name)) preferred = '2024-01-01';
-  if (pattern === undefined) return preferred;
-  let re;
-  try {
-    re = new RegExp(pattern);
-  } catch {
-    return preferred;
-  }
-  return [preferred, ...STRING_CANDIDATES].find((c) => re.test(c)) ?? preferred;
-}
-
-/** A plausible JSON value for an input of a type. */
-export function plausible(name, type, pattern) {
-  switch (type) {
-    case 'integer':
-    case 'number':
-      return 1;
-    case 'boolean':
-      return true;
-    case 'array':
-      return [plausibleString(name, pattern)];
-    case 'object':
-      return { id: '1', name: 'abc' };
-    default:
-      return plausibleString(name, pattern);
-  }
-}
-
-/** The same value as text, for a path segment, query string, header or cookie. */
-function asText(value, type) {
-  if (type === 'array' && Array.isArray(value)) return value.map(String).join(',');
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
+export { asText, planRequest, plausible, valueForSchema } from './openapi-plan.mjs';
+export { KNOWN_EXCEPTIONS, knownException } from './corpus-exceptions.mjs';
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}|\{([^{}\s]+)\}/g;
-
-/** The OpenAPI path key the engine derives from a resource path. */
-function openApiPathKey(resourcePath) {
-  return resourcePath.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '{$1}');
-}
-
-/** Caller inputs an operation reaches through `with` (rest.X, <namespace>.X), by name. */
-function withReferences(operation, namespace) {
-  const names = new Set();
-  for (const value of Object.values(operation.with ?? {})) {
-    if (typeof value !== 'string') continue;
-    const m = /^(rest|tools|mcp|[A-Za-z0-9_-]+)\.([^\s.{}]+)$/.exec(value.trim());
-    if (m && (m[1] === 'rest' || m[1] === namespace)) names.add(m[2]);
-  }
-  return names;
-}
-
-/**
- * A concrete request for one exposed operation: path placeholders filled, every query, header
- * and cookie input the adapter's OpenAPI description lists (declared and derived), and a JSON
- * body when it has a request body or `in: body` inputs. Without an OpenAPI entry, inputs come
- * from the spec (declared inputParameters, and `with` references through rest.X).
- */
-export function planRequest(adapter, resource, operation, openapi) {
-  const method = String(operation.method ?? 'GET').toUpperCase();
-  const declared = [...(resource.inputParameters ?? []), ...(operation.inputParameters ?? [])];
-  const entry = openapi?.paths?.[openApiPathKey(resource.path)]?.[method.toLowerCase()];
-  const params = [];
-  if (entry !== undefined) {
-    for (const p of entry.parameters ?? []) {
-      params.push({
-        name: p.name,
-        in: p.in,
-        type: p.schema?.type,
-        pattern: p.schema?.pattern,
-        required: p.required === true,
-      });
-    }
-  } else {
-    for (const p of declared) {
-      if (p.in !== 'body') params.push({ name: p.name, in: p.in ?? 'query', type: p.type });
-    }
-    for (const name of withReferences(operation, adapter.namespace)) {
-      if (name !== 'body' && !params.some((p) => p.name === name)) {
-        params.push({ name, in: 'query', type: undefined });
-      }
-    }
-  }
-
-  const byPathName = new Map(params.filter((p) => p.in === 'path').map((p) => [p.name, p]));
-  const specPath = resource.path.startsWith('/') ? resource.path : `/${resource.path}`;
-  const pathText = specPath.replace(PLACEHOLDER, (_m, a, b) => {
-    const name = a ?? b;
-    const p = byPathName.get(name);
-    return encodeURIComponent(asText(plausible(name, p?.type, p?.pattern), p?.type));
-  });
-
-  const query = new URLSearchParams();
-  const headers = {};
-  const cookies = [];
-  for (const p of params) {
-    const text = asText(plausible(p.name, p.type, p.pattern), p.type);
-    if (p.in === 'query') query.append(p.name, text);
-    else if (p.in === 'header') {
-      if (!/^(host|content-length|content-type|connection|transfer-encoding)$/i.test(p.name)) {
-        headers[p.name.toLowerCase()] = text;
-      }
-    } else if (p.in === 'cookie') cookies.push(`${p.name}=${encodeURIComponent(text)}`);
-  }
-  if (cookies.length > 0) headers.cookie = cookies.join('; ');
-
-  const bodyFields = declared.filter((p) => p.in === 'body' && p.name !== 'body');
-  const wantsBody =
-    entry?.requestBody !== undefined ||
-    bodyFields.length > 0 ||
-    declared.some((p) => p.in === 'body' && p.name === 'body') ||
-    (entry === undefined && withReferences(operation, adapter.namespace).has('body'));
-  let body;
-  if (wantsBody) {
-    const object = { id: '1', name: 'abc' };
-    for (const p of bodyFields) object[p.name] = plausible(p.name, p.type, p.pattern);
-    body = JSON.stringify(object);
-    headers['content-type'] = 'application/json';
-  }
-  const search = query.toString();
-  return {
-    method,
-    path: specPath,
-    target: search === '' ? pathText : `${pathText}?${search}`,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-    openapi: entry !== undefined,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTTP client (node:http, so that any method may carry a body), loopback only
@@ -501,8 +355,10 @@ function startCapability(absolutePath, upstreamUrl, env, startTimeoutMs) {
       '--log-format',
       'json',
     ],
-    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    // stdin stays open (never written): an MCP stdio adapter ends when its stdin ends.
+    { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  child.stdin.on('error', () => {}); // EPIPE once the process has ended
   const state = { child, events: [], stdout: '', stderr: '', exit: undefined };
   live.add(child);
   const exited = new Promise((resolve) => {
@@ -516,27 +372,33 @@ function startCapability(absolutePath, upstreamUrl, env, startTimeoutMs) {
     });
   });
   state.exited = exited;
-  let buffer = '';
   let onReady;
   const ready = new Promise((resolve) => (onReady = resolve));
-  child.stdout.setEncoding('utf8').on('data', (chunk) => {
-    state.stdout += chunk;
-    buffer += chunk;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      let event;
-      try {
-        event = JSON.parse(line);
-      } catch {
-        continue;
+  // JSON log lines come on stdout, or on stderr when an MCP adapter owns stdout (stdio transport).
+  const lines = (stream, append) => {
+    let buffer = '';
+    stream.setEncoding('utf8').on('data', (chunk) => {
+      append(chunk);
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith('{')) continue;
+        let event;
+        try {
+          event = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (typeof event.event !== 'string') continue;
+        state.events.push(event);
+        if (event.event === 'capability.ready') onReady('ready');
       }
-      state.events.push(event);
-      if (event.event === 'capability.ready') onReady('ready');
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk) => (state.stderr += chunk));
+    });
+  };
+  lines(child.stdout, (chunk) => (state.stdout += chunk));
+  lines(child.stderr, (chunk) => (state.stderr += chunk));
   let timer;
   const outcome = Promise.race([
     ready,
@@ -558,6 +420,7 @@ export function killAllCapabilities() {
 async function stopCapability(state) {
   if (state.exit !== undefined) return state.exit;
   state.child.kill('SIGTERM');
+  state.child.stdin.end();
   let timer;
   const killed = new Promise((resolve) => {
     timer = setTimeout(() => {
@@ -704,21 +567,12 @@ async function callAdapter(result, adapter, baseUrl, openapi) {
         method: plan.method,
         path: plan.path,
         target: plan.target,
+        ...(Object.keys(plan.headers).length > 0 ? { headers: plan.headers } : {}),
         ...(plan.body !== undefined ? { body: plan.body } : {}),
         openapi: plan.openapi,
         ...outcomeOf(response),
       };
-      // Refused because a consumed path placeholder has no value the caller could give by the
-      // OpenAPI description: try once more with those names as query parameters, to reach the
-      // rest of the pipeline (the first answer is the one that counts).
-      const missing = /missing value for (.+)$/.exec(op.detail ?? '')?.[1];
-      if (op.code === 'INPUT_INVALID' && missing !== undefined) {
-        const names = missing.split(/,\s*/).filter((n) => /^[^\s;]+$/.test(n));
-        const extra = new URLSearchParams(names.map((n) => [n, asText(plausible(n), undefined)]));
-        const target = `${plan.target}${plan.target.includes('?') ? '&' : '?'}${extra}`;
-        op.retry = { target, ...outcomeOf(await httpCall(`${baseUrl}${target}`, plan)) };
-      }
-      result.operations.push(op);
+      result.operations.push({ ...op, outcome: statusClass(op) });
     }
   }
 }
@@ -735,7 +589,36 @@ function outcomeOf(response) {
   };
 }
 
-/** Whether a REST call "answers": any status but 404 and 405 (and not a transport failure). */
+/** Engine codes that report the upstream's failure honestly (contract §5: transport failures). */
+const UPSTREAM_CODES = new Set([
+  'UPSTREAM_UNREACHABLE',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_BAD_RESPONSE',
+]);
+
+/**
+ * The class of a REST call's answer (issue 10's criterion is "non-4xx"):
+ * - `ok`: 2xx or 3xx;
+ * - `client-error`: 4xx (the engine refused the request built from its own /openapi.json);
+ * - `upstream-relay`: a 5xx that relays the upstream — an upstream status and body passed through
+ *   (no engine problem code) or an UPSTREAM_* transport failure;
+ * - `engine-error`: any other 5xx (the engine's own problem code: INTERNAL, SPEC_INVALID, ...);
+ * - `no-answer`: no HTTP answer at all (connection error, timeout).
+ */
+export function statusClass(op) {
+  if (op.status === 0) return 'no-answer';
+  if (op.status < 400) return 'ok';
+  if (op.status < 500) return 'client-error';
+  return op.code === undefined || UPSTREAM_CODES.has(op.code) ? 'upstream-relay' : 'engine-error';
+}
+
+/** Whether a REST call meets the criterion: an HTTP answer that is not a 4xx. */
+export function nonClientError(op) {
+  const outcome = statusClass(op);
+  return outcome !== 'client-error' && outcome !== 'no-answer';
+}
+
+/** Whether a REST call "answers" at all: any status but 404 and 405 (the old, looser criterion). */
 export function answered(op) {
   return op.status !== 0 && op.status !== 404 && op.status !== 405;
 }
@@ -759,68 +642,85 @@ export async function pool(items, concurrency, fn) {
 
 /** Counts and listings over file results (the JSON report's `summary`). */
 export function summarize(results, engineValidCount = results.length) {
-  const started = results.filter((r) => r.started);
-  const startFailures = {};
+  const booted = results.filter((r) => r.started);
+  const bootFailures = {};
   for (const r of results.filter((x) => !x.started)) {
-    (startFailures[startFailureReason(r)] ??= []).push(r.file);
+    (bootFailures[startFailureReason(r)] ??= []).push(r.file);
   }
-  const operations = results.flatMap((r) => r.operations.map((op) => ({ file: r.file, ...op })));
-  const notAnswered = operations.filter((op) => !answered(op));
-  const serverErrors = {};
-  for (const op of operations.filter((o) => o.status >= 500)) {
-    (serverErrors[op.code ?? `status ${op.status}`] ??= []).push(op);
-  }
-  const clientErrors = {};
-  for (const op of operations.filter((o) => o.status >= 400 && o.status < 500 && answered(o))) {
-    (clientErrors[op.code ?? `status ${op.status}`] ??= []).push(op);
-  }
-  const inputInvalidReasons = {};
-  for (const op of operations.filter((o) => o.code === 'INPUT_INVALID')) {
-    const reason = (op.detail ?? '')
-      .split('; ')
-      .map((part) =>
-        part
-          .replace(/^[\w.-]+: missing value for .*/, 'consumed path placeholder(s) without a value')
-          .replace(/^\S+ (is required|must be .*)$/, 'X $1'),
-      )
-      .sort()
-      .filter((r, i, all) => all.indexOf(r) === i)
-      .join('; ');
-    (inputInvalidReasons[reason] ??= []).push(`${op.file} ${op.method} ${op.target}`);
-  }
-  const retried = operations.filter((op) => op.retry !== undefined);
-  const retryStatuses = {};
-  for (const op of retried) {
-    const key = `${op.retry.status}${op.retry.code ? ` ${op.retry.code}` : ''}`;
-    retryStatuses[key] = (retryStatuses[key] ?? 0) + 1;
-  }
+  const operations = results.flatMap((r) =>
+    r.operations.map((op) => ({ file: r.file, ...op, outcome: op.outcome ?? statusClass(op) })),
+  );
+  const byClass = {
+    ok: 0,
+    'client-error': 0,
+    'upstream-relay': 0,
+    'engine-error': 0,
+    'no-answer': 0,
+  };
+  for (const op of operations) byClass[op.outcome]++;
   const statuses = {};
   for (const op of operations) statuses[op.status] = (statuses[op.status] ?? 0) + 1;
+  const brief = (op) => ({
+    file: op.file,
+    adapter: op.adapter,
+    operation: op.operation,
+    method: op.method,
+    target: op.target,
+    status: op.status,
+    ...(op.code ? { code: op.code } : {}),
+    ...(op.detail ? { detail: op.detail } : {}),
+    ...(op.error ? { error: op.error } : {}),
+    ...(op.text ? { text: op.text } : {}),
+    exception: knownException(op.file, op.status, op.code),
+  });
+  const grouped = (list) => {
+    const by = {};
+    for (const op of list) (by[op.code ?? `status ${op.status}`] ??= []).push(brief(op));
+    return by;
+  };
+  const failing = operations.filter((op) => !nonClientError(op));
   const forwards = results.flatMap((r) => r.forwards.map((f) => ({ file: r.file, ...f })));
+  const bootFailureList = results
+    .filter((r) => !r.started)
+    .map((r) => {
+      const reason = startFailureReason(r);
+      const code = /^([A-Z_]+):/.exec(reason)?.[1];
+      return { file: r.file, reason, exception: knownException(r.file, 'boot', code) };
+    });
   return {
     filesEngineValid: engineValidCount,
     filesRun: results.length,
-    started: started.length,
-    startedWithRestAdapter: started.filter((r) => r.adapters.length > 0).length,
-    failedToStart: results.length - started.length,
-    failedToStartWithLocatedBindings: results.filter(
+    booted: booted.length,
+    bootedWithRestAdapter: booted.filter((r) => r.adapters.length > 0).length,
+    failedToBoot: results.length - booted.length,
+    failedToBootWithLocatedBindings: results.filter(
       (r) => !r.started && r.locatedBindings.length > 0,
     ).length,
-    startFailures,
+    bootFailures,
+    bootFailureList,
     restOperations: operations.length,
-    answered: operations.filter(answered).length,
-    notAnswered: notAnswered.length,
+    nonClientError: operations.filter(nonClientError).length,
+    byClass,
     statuses,
-    notAnsweredList: notAnswered,
-    serverErrors5xx: Object.values(serverErrors).reduce((n, l) => n + l.length, 0),
-    serverErrorsByCode: serverErrors,
-    clientErrorsByCode: clientErrors,
-    inputInvalidReasons,
-    retriedWithMissingPlaceholders: retried.length,
-    retryStatuses,
-    retryServerErrors: retried
-      .filter((op) => op.retry.status >= 500 || op.retry.status === 0)
-      .map((op) => ({ file: op.file, method: op.method, ...op.retry })),
+    clientErrors4xx: byClass['client-error'],
+    clientErrorsByCode: grouped(operations.filter((op) => op.outcome === 'client-error')),
+    noAnswer: operations.filter((op) => op.outcome === 'no-answer').map(brief),
+    serverErrors5xx: byClass['upstream-relay'] + byClass['engine-error'],
+    upstreamRelays5xx: grouped(operations.filter((op) => op.outcome === 'upstream-relay')),
+    engineErrors5xx: grouped(operations.filter((op) => op.outcome === 'engine-error')),
+    /** 4xx, no answer, failed boots and engine 5xx that the known exceptions do not explain. */
+    unexplained: [
+      ...bootFailureList
+        .filter((b) => b.exception === undefined)
+        .map((b) => `${b.file} boot: ${b.reason}`),
+      ...[...failing, ...operations.filter((op) => op.outcome === 'engine-error')]
+        .map(brief)
+        .filter((op) => op.exception === undefined)
+        .map(
+          (op) =>
+            `${op.file} ${op.method} ${op.target} → ${op.status} ${op.code ?? op.error ?? ''}`,
+        ),
+    ],
     adaptersWithoutOpenApi: results.flatMap((r) =>
       r.adapters
         .filter((a) => !a.openapi)

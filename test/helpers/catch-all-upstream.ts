@@ -6,19 +6,25 @@
  * - `startCatchAllUpstream()`: node:http on 127.0.0.1, port 0, 200 with a plausible body (JSON,
  *   or the format the engine's `Accept` asks for) for every method and path, recording requests.
  * - `runCapabilityFile(file, upstream.url)`: `naftiko run <file> --base-uri '*=<upstream>'
- *   --port '*=0' --log-format json` (built CLI, dist/), then every REST operation called with
- *   plausible inputs chosen from the adapter's `/openapi.json`, then SIGTERM.
+ *   --port '*=0' --log-format json` (built CLI, dist/), then every REST operation called with a
+ *   request built from the adapter's `/openapi.json` (scripts/lib/openapi-plan.mjs), then SIGTERM.
+ * - `statusClass(op)` / `nonClientError(op)`: issue 10's criterion (non-4xx); `knownException`:
+ *   the corpus files that cannot meet it, each with its reason (scripts/lib/corpus-exceptions.mjs).
  */
 export {
   CATCH_ALL_JSON,
   CORPUS_DIR,
   GUARD_MARKER,
+  KNOWN_EXCEPTIONS,
   answered,
+  asText,
   engineValidFiles,
   environmentFor,
   httpCall,
   killAllCapabilities,
+  knownException,
   locatedBindings,
+  nonClientError,
   planRequest,
   plausible,
   pool,
@@ -26,14 +32,19 @@ export {
   runCapabilityFile,
   startCatchAllUpstream,
   startFailureReason,
+  statusClass,
   summarize,
+  valueForSchema,
 } from '../../scripts/lib/corpus-run-core.mjs';
 export type {
   CatchAllUpstream,
   CorpusRunSummary,
+  FailedCall,
   FileResult,
+  KnownException,
   OperationResult,
   PlannedRequest,
   RecordedRequest,
+  StatusClass,
   ValidCorpusFile,
 } from '../../scripts/lib/corpus-run-core.mjs';
