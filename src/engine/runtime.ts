@@ -5,7 +5,12 @@
  */
 import path from 'node:path';
 import { createHttpConsumer } from '../consumes/http/index.js';
-import type { ConsumedOperation, HttpConsumer } from '../consumes/http/index.js';
+import type {
+  CircuitEvent,
+  ConsumedOperation,
+  HttpConsumer,
+  ResilienceOptions,
+} from '../consumes/http/index.js';
 import type { Lookup } from '../spec/template.js';
 import type { AggregateFunction } from '../spec/types.js';
 import type { LoadedCapability } from '../spec/validate.js';
@@ -22,6 +27,12 @@ export interface RuntimeOptions {
   readonly totalTimeoutMs?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly envFile?: Readonly<Record<string, string>>;
+  /** Largest upstream response body read, in bytes (32 MiB by default). */
+  readonly maxUpstreamBodyBytes?: number;
+  /** Retries and circuit breaking of upstream calls (consumes/http/resilience.ts). */
+  readonly resilience?: ResilienceOptions;
+  /** Circuit state changes of any upstream, for the log. */
+  readonly onCircuit?: (event: CircuitEvent) => void;
 }
 
 export interface Runtime {
@@ -57,6 +68,11 @@ export function createRuntime(capability: LoadedCapability, options: RuntimeOpti
         totalTimeoutMs: options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS,
         variables: bound.lookup,
         env,
+        ...(options.maxUpstreamBodyBytes !== undefined
+          ? { maxBodyBytes: options.maxUpstreamBodyBytes }
+          : {}),
+        ...(options.resilience !== undefined ? { resilience: options.resilience } : {}),
+        ...(options.onCircuit !== undefined ? { onCircuit: options.onCircuit } : {}),
       }),
     );
   }

@@ -12,6 +12,8 @@ export interface Problem {
   readonly code: ErrorCode;
   readonly detail: string;
   readonly errors?: readonly { name: string; in?: string; message: string }[];
+  /** Seconds before a retry makes sense (also the `Retry-After` header). */
+  readonly retryAfter?: number;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -23,12 +25,15 @@ export function problemFor(err: unknown, redact: (text: string) => string): Prob
   const detail =
     error.code === 'INTERNAL' && !(err instanceof NaftikoError) ? spec.title : error.message;
   const problems = error.details?.problems;
+  const retryAfter = error.details?.retryAfterSeconds;
   return {
     type: `https://naftiko-engine.dev/errors/${error.code.toLowerCase().replace(/_/g, '-')}`,
     title: spec.title,
     status: spec.httpStatus,
     code: error.code,
     detail: redact(detail),
+    // When to try again (seconds): also sent as the `Retry-After` header (sendProblem).
+    ...(typeof retryAfter === 'number' ? { retryAfter } : {}),
     ...(Array.isArray(problems)
       ? {
           errors: problems.map((p: { name: string; in?: string; message: string }) => ({

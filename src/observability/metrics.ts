@@ -23,6 +23,10 @@ export interface MetricsRecorder {
   upstreamObserver(namespace: string, operation: string): Observer;
   /** One request refused by an adapter's inbound authentication (`code`: AUTH_*). */
   recordRefusal(adapterType: string, adapter: string, code: string): void;
+  /** One retry of an upstream exchange (`label`: `namespace.operation`). */
+  recordRetry(label: string): void;
+  /** A circuit breaker's new state for an upstream origin. */
+  recordCircuit(namespace: string, origin: string, state: 'closed' | 'open' | 'half-open'): void;
   /** One script step that failed (`reason`: timeout, statements, memory, stack, exception). */
   recordScriptFailure(step: string, reason: string): void;
   /**
@@ -53,6 +57,8 @@ const NOOP: MetricsRecorder = {
   upstreamObserver: () => NOOP_OBSERVER,
   recordRefusal() {},
   recordScriptFailure() {},
+  recordRetry() {},
+  recordCircuit() {},
   recordRequest() {},
   recordUpstream() {},
   exposition: () => undefined,

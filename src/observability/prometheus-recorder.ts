@@ -8,7 +8,7 @@
  * names, route templates, status classes and error codes — never a raw path, id or value.
  * Loaded only when metrics are on, so prom-client costs nothing to a capability without them.
  */
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricsRecorder } from './metrics.js';
 import { SeriesStore } from './series-store.js';
@@ -64,8 +64,32 @@ export function createPrometheusRecorder(): MetricsRecorder {
     labelNames: ['step', 'reason'],
     registers: [registry],
   });
+  const retries = new Counter({
+    name: 'naftiko_upstream_retries_total',
+    help: 'Upstream exchanges retried (idempotent methods, transient failures), by consumes namespace and operation.',
+    labelNames: ['namespace', 'operation'],
+    registers: [registry],
+  });
+  const circuits = new Gauge({
+    name: 'naftiko_upstream_circuit_state',
+    help: 'Circuit breaker state per upstream origin: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['namespace', 'origin'],
+    registers: [registry],
+  });
+  const CIRCUIT = { closed: 0, 'half-open': 1, open: 2 } as const;
   return {
     enabled: true,
+    recordRetry(label) {
+      const cut = label.search(/[. ]/);
+      retries.inc(
+        cut < 0
+          ? { namespace: label, operation: '' }
+          : { namespace: label.slice(0, cut), operation: label.slice(cut + 1) },
+      );
+    },
+    recordCircuit(namespace, origin, state) {
+      circuits.set({ namespace, origin }, CIRCUIT[state]);
+    },
     requestObserver(adapterType, adapter, operation) {
       const series = requests.series(adapterType, adapter, operation);
       return { observe: (outcome, seconds) => requests.observe(series, outcome, seconds) };

@@ -392,15 +392,20 @@ describe('upstream failures', () => {
     expect(sandbox.requests).toHaveLength(1);
   });
 
-  it('answers 502 UPSTREAM_UNREACHABLE when the upstream drops the connection', async () => {
+  it('retries a GET once dropped, and answers 502 UPSTREAM_UNREACHABLE when every attempt is', async () => {
+    // One dropped connection: the GET (idempotent) is retried and succeeds.
     sandbox.failNext('disconnect');
+    expect((await http(engine.url, 'GET', RESOURCE)).status).toBe(200);
+    // Dropped three times: the first attempt and both retries fail.
+    for (let i = 0; i < 3; i++) sandbox.failNext('disconnect');
     expectProblem(await http(engine.url, 'GET', RESOURCE), 502, 'UPSTREAM_UNREACHABLE');
     // The next call goes through again.
     expect((await http(engine.url, 'GET', RESOURCE)).status).toBe(200);
   });
 
-  it('keeps upstream 5xx and 429 statuses with their bodies', async () => {
-    sandbox.failNext(503, { errors: ['down for maintenance'] });
+  it('keeps upstream 5xx and 429 statuses with their bodies once the retries are spent', async () => {
+    // A GET is retried twice on 503 and 429: the third answer is relayed as it came.
+    for (let i = 0; i < 3; i++) sandbox.failNext(503, { errors: ['down for maintenance'] });
     const unavailable = await http(engine.url, 'GET', RESOURCE);
     expect(unavailable.status).toBe(503);
     expect(unavailable.json).toEqual({
@@ -408,7 +413,7 @@ describe('upstream failures', () => {
       errors: ['down for maintenance'],
     });
 
-    sandbox.failNext(429, { errors: ['slow down'] });
+    for (let i = 0; i < 3; i++) sandbox.failNext(429, { errors: ['slow down'] });
     const limited = await http(engine.url, 'GET', RESOURCE);
     expect(limited.status).toBe(429);
     expect(limited.json).toEqual({ requestId: expect.any(String), errors: ['slow down'] });

@@ -12,9 +12,11 @@ export class Deadline {
   readonly #timer: NodeJS.Timeout;
   readonly #caller: AbortSignal | undefined;
   readonly #onAbort: (() => void) | undefined;
+  readonly #endsAt: number;
 
   constructor(ms: number, caller: AbortSignal | undefined) {
     this.#caller = caller;
+    this.#endsAt = performance.now() + ms;
     this.#timer = setTimeout(() => {
       this.#timedOut = true;
       this.#expire(new DOMException('The upstream exchange timed out', 'TimeoutError'));
@@ -36,6 +38,28 @@ export class Deadline {
   watch(abort: (reason: unknown) => void): void {
     this.#abortCurrent = abort;
     if (this.#reason !== undefined) abort(this.#reason);
+  }
+
+  /** Milliseconds left in the budget (0 once spent or aborted). */
+  remainingMs(): number {
+    return this.#reason !== undefined ? 0 : Math.max(0, this.#endsAt - performance.now());
+  }
+
+  /**
+   * Waits `ms` (a retry's backoff) within the budget: true when the wait ran its course, false
+   * when the budget ran out or the caller aborted first.
+   */
+  sleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#abortCurrent = undefined;
+        resolve(true);
+      }, ms);
+      this.watch(() => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
   }
 
   /** True when the budget ran out (and the caller had not aborted first). */

@@ -19,7 +19,9 @@ import {
 } from './consumed-operation.js';
 import type { Span } from '../../observability/tracing.js';
 import { compileForward, type ForwardRequest } from './forward-request.js';
+import { metrics } from '../../observability/metrics.js';
 import { PoolRegistry } from './pools.js';
+import type { CircuitEvent, ResilienceOptions } from './resilience.js';
 
 export type { ConsumedParameter } from './effective-parameters.js';
 export type { ConsumedOperation, InvokeOptions, UpstreamResponse } from './consumed-operation.js';
@@ -35,6 +37,12 @@ export interface HttpConsumerOptions {
   variables: Lookup;
   /** Process environment for `in: environment` parameters (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Largest upstream response body read, in bytes (32 MiB by default). */
+  maxBodyBytes?: number;
+  /** Retries and circuit breaking (resilience.ts defaults when absent). */
+  resilience?: ResilienceOptions;
+  /** Circuit state changes, for the log (metrics record them anyway). */
+  onCircuit?: (event: CircuitEvent) => void;
 }
 
 export interface HttpConsumer {
@@ -54,7 +62,17 @@ export function createHttpConsumer(
   options: HttpConsumerOptions,
 ): HttpConsumer {
   const { namespace, spec } = consumes;
-  const pools = new PoolRegistry(options);
+  const pools = new PoolRegistry(
+    {
+      ...options,
+      onCircuit: (event) => {
+        const recorder = metrics();
+        if (recorder.enabled) recorder.recordCircuit(event.namespace, event.origin, event.state);
+        options.onCircuit?.(event);
+      },
+    },
+    namespace,
+  );
   const ctx = {
     namespace,
     spec,

@@ -11,3 +11,10 @@ export {
   type InvokeOptions,
   type UpstreamResponse,
 } from './http-consumer.js';
+export {
+  DEFAULT_RESILIENCE,
+  type CircuitEvent,
+  type CircuitState,
+  type ResilienceOptions,
+} from './resilience.js';
+export { DEFAULT_MAX_BODY_BYTES } from './pools.js';

@@ -1,16 +1,27 @@
 /**
- * One upstream exchange through the origin's pool: send, read the whole body, and answer a
- * Digest challenge once when the operation uses digest authentication (RFC 7616 §3.3). Redirects
- * are not followed: a 3xx is returned as it is, like any status (credentials never go to
- * another origin). Failures are classified by transport-error.ts.
+ * One upstream exchange through the origin's pool: send, read the whole body (at most the
+ * origin's `maxBodyBytes`: past it, 502 UPSTREAM_TOO_LARGE while reading), answer a Digest
+ * challenge once when the operation uses digest authentication (RFC 7616 §3.3), follow
+ * same-origin redirects, and retry and break the circuit as resilience.ts says. Failures are
+ * classified by transport-error.ts.
+ *
+ * Redirects (301, 302, 303, 307, 308 with a `Location`): followed when the target has the same
+ * origin (credentials stay on it), at most 5 times; 303 — and 301/302 after a POST — become a GET
+ * without body, 307/308 keep method and body (RFC 9110 §15.4). A redirect to another origin is
+ * not followed: 502 UPSTREAM_REDIRECT, naming neither URL. So the caller never receives a
+ * redirect into the upstream.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, FormData, Pool } from 'undici';
+import { NaftikoError } from '../../errors.js';
+import { metrics } from '../../observability/metrics.js';
 import type { Observer } from '../../observability/metrics.js';
 import type { Span } from '../../observability/tracing.js';
 import type { Credentials } from './auth.js';
 import { Deadline } from './deadline.js';
 import { answerDigest } from './digest-auth.js';
+import type { OriginClient } from './pools.js';
+import { isIdempotent, isRetryableStatus, retryDelay } from './resilience.js';
 import { transportError, type ExchangeContext } from './transport-error.js';
 import { instrumented } from './upstream-metrics.js';
 
@@ -39,46 +50,177 @@ export interface SendOptions {
   readonly span?: Span | undefined;
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
 export function sendRequest(
-  pool: Pool,
+  upstream: OriginClient,
   request: OutgoingRequest,
   options: SendOptions,
   ctx: ExchangeContext,
 ): Promise<ReceivedResponse> {
   // Metrics and tracing off (the default): no clock reading, no extra promise.
   if (options.observer === undefined && options.span === undefined) {
-    return send(pool, request, options, ctx);
+    return send(upstream, request, options, ctx);
   }
   return instrumented(options.observer, options.span, ctx, request.headers, () =>
-    send(pool, request, options, ctx),
+    send(upstream, request, options, ctx),
   );
 }
 
 async function send(
-  pool: Pool,
+  upstream: OriginClient,
   request: OutgoingRequest,
   options: SendOptions,
   ctx: ExchangeContext,
 ): Promise<ReceivedResponse> {
   const deadline = new Deadline(options.totalTimeoutMs, options.signal);
+  const retries = isIdempotent(request.method) ? upstream.maxRetries : 0;
+  const { breaker } = upstream;
+  upstream.budget.request();
   try {
-    const first = await exchange(pool, request, deadline);
-    if (first.status !== 401 || options.digest === undefined) return first;
-    const answer = answerDigest(
-      first.headers['www-authenticate'],
-      options.digest(),
-      request.method,
-      request.path,
-    );
-    if (answer === undefined) return first;
-    const headers = { ...request.headers, authorization: answer };
-    return await exchange(pool, { ...request, headers }, deadline);
-  } catch (err) {
-    throw transportError(err, deadline, ctx);
+    for (let attempt = 1; ; attempt++) {
+      breaker.admit(ctx.label);
+      let response: ReceivedResponse;
+      try {
+        response = await follow(upstream, request, options, deadline, ctx);
+      } catch (err) {
+        const failure = transportError(err, deadline, ctx);
+        const code = failure instanceof NaftikoError ? failure.code : undefined;
+        if (code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT') breaker.failure();
+        else breaker.release();
+        if (
+          attempt <= retries &&
+          retryableFailure(err, failure, deadline) &&
+          (await backoff(upstream, attempt, undefined, deadline, ctx))
+        ) {
+          continue;
+        }
+        throw failure;
+      }
+      if (response.status >= 500) breaker.failure();
+      else breaker.success();
+      if (
+        attempt <= retries &&
+        isRetryableStatus(response.status) &&
+        (await backoff(upstream, attempt, response.headers['retry-after'], deadline, ctx))
+      ) {
+        continue;
+      }
+      return response;
+    }
   } finally {
     deadline.dispose();
   }
 }
+
+/**
+ * A failure worth another attempt: the connection could not be made (refused, reset, connect
+ * timeout) or was lost before any response byte — never once a response had started, never
+ * after the deadline or the caller's abort.
+ */
+function retryableFailure(err: unknown, failure: unknown, deadline: Deadline): boolean {
+  if (deadline.callerAbort !== undefined || deadline.timedOut) return false;
+  if (err instanceof Error && RESPONSE_STARTED.has(err)) return false;
+  if (!(failure instanceof NaftikoError)) return false;
+  if (failure.code === 'UPSTREAM_UNREACHABLE') return true;
+  return (
+    failure.code === 'UPSTREAM_TIMEOUT' && failure.details?.['cause'] === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+/** Waits before retry `attempt`, if the budget and the deadline allow it (false: no retry). */
+async function backoff(
+  upstream: OriginClient,
+  attempt: number,
+  retryAfter: string | undefined,
+  deadline: Deadline,
+  ctx: ExchangeContext,
+): Promise<boolean> {
+  // A circuit that opened meanwhile ends the retries: this request's own outcome stands.
+  if (upstream.breaker.state !== 'closed') return false;
+  const delay = retryDelay(attempt, retryAfter);
+  if (delay >= deadline.remainingMs()) return false;
+  if (!upstream.budget.tryRetry()) return false;
+  const recorder = metrics();
+  if (recorder.enabled) recorder.recordRetry(ctx.label);
+  return deadline.sleep(delay);
+}
+
+/** One exchange and the same-origin redirects it leads to. */
+async function follow(
+  upstream: OriginClient,
+  request: OutgoingRequest,
+  options: SendOptions,
+  deadline: Deadline,
+  ctx: ExchangeContext,
+): Promise<ReceivedResponse> {
+  let current = request;
+  for (let hop = 0; ; hop++) {
+    const response = await exchangeAnswering(upstream, current, options, deadline, ctx);
+    const location = response.headers['location'];
+    if (!REDIRECTS.has(response.status) || location === undefined) return response;
+    const where = `${ctx.label}: the upstream`;
+    let target: URL;
+    try {
+      target = new URL(location, `${upstream.origin}${current.path}`);
+    } catch {
+      throw new NaftikoError('UPSTREAM_REDIRECT', `${where} redirected to an unreadable location`);
+    }
+    if (target.origin !== upstream.origin) {
+      throw new NaftikoError(
+        'UPSTREAM_REDIRECT',
+        `${where} redirected to another origin; cross-origin redirects are not followed`,
+      );
+    }
+    if (hop >= MAX_REDIRECTS) {
+      throw new NaftikoError(
+        'UPSTREAM_REDIRECT',
+        `${where} redirected more than ${MAX_REDIRECTS} times`,
+      );
+    }
+    current = redirected(current, response.status, `${target.pathname}${target.search}`);
+  }
+}
+
+/** The request a redirect asks for (RFC 9110 §15.4; fetch's rules for 301/302 after a POST). */
+function redirected(request: OutgoingRequest, status: number, path: string): OutgoingRequest {
+  const toGet =
+    (status === 303 && request.method !== 'HEAD') ||
+    ((status === 301 || status === 302) && request.method === 'POST');
+  if (!toGet) return { ...request, path };
+  const headers: Record<string, string> = {};
+  for (const name in request.headers) {
+    if (name !== 'content-type' && name !== 'content-length') {
+      headers[name] = request.headers[name] as string;
+    }
+  }
+  return { method: 'GET', path, headers, body: undefined };
+}
+
+/** One exchange, answering a Digest challenge once when the operation uses digest. */
+async function exchangeAnswering(
+  upstream: OriginClient,
+  request: OutgoingRequest,
+  options: SendOptions,
+  deadline: Deadline,
+  ctx: ExchangeContext,
+): Promise<ReceivedResponse> {
+  const first = await exchange(upstream, request, deadline, ctx);
+  if (first.status !== 401 || options.digest === undefined) return first;
+  const answer = answerDigest(
+    first.headers['www-authenticate'],
+    options.digest(),
+    request.method,
+    request.path,
+  );
+  if (answer === undefined) return first;
+  const headers = { ...request.headers, authorization: answer };
+  return exchange(upstream, { ...request, headers }, deadline, ctx);
+}
+
+/** Errors raised once a response had started (not retryable: the request may have had effects). */
+const RESPONSE_STARTED = new WeakSet<Error>();
 
 /**
  * One request through the pool's dispatcher, the body collected into one buffer. This is what
@@ -86,14 +228,15 @@ async function send(
  * profiling showed to be most of the engine's own cost on a small upstream answer.
  */
 function exchange(
-  pool: Pool,
+  upstream: OriginClient,
   request: OutgoingRequest,
   deadline: Deadline,
+  ctx: ExchangeContext,
 ): Promise<ReceivedResponse> {
   return new Promise((resolve, reject) => {
-    const handler = new CollectingHandler(resolve, reject);
+    const handler = new CollectingHandler(resolve, reject, upstream.maxBodyBytes, ctx);
     deadline.watch((reason) => handler.abort(reason));
-    pool.dispatch(
+    (upstream.pool as Pool).dispatch(
       {
         method: request.method as 'GET',
         path: request.path,
@@ -120,9 +263,31 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   readonly #resolve: (response: ReceivedResponse) => void;
   readonly #reject: (err: unknown) => void;
 
-  constructor(resolve: (response: ReceivedResponse) => void, reject: (err: unknown) => void) {
+  readonly #maxBytes: number;
+  readonly #ctx: ExchangeContext;
+
+  constructor(
+    resolve: (response: ReceivedResponse) => void,
+    reject: (err: unknown) => void,
+    maxBytes: number,
+    ctx: ExchangeContext,
+  ) {
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#maxBytes = maxBytes;
+    this.#ctx = ctx;
+  }
+
+  /** Stops reading a body past the limit: 502 UPSTREAM_TOO_LARGE. */
+  #tooLarge(): void {
+    const { label } = this.#ctx;
+    this.abort(
+      new NaftikoError(
+        'UPSTREAM_TOO_LARGE',
+        `${label}: the upstream answered more than ${this.#maxBytes} bytes`,
+        { details: { operation: label, limitBytes: this.#maxBytes } },
+      ),
+    );
   }
 
   /** Fails the exchange now; the request is cancelled as soon as the dispatcher has started it. */
@@ -150,12 +315,21 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
     // buffers are released at once and there is no final concatenation (half the memory of a
     // large body in flight).
     const length = Number(this.#headers['content-length']);
+    if (Number.isSafeInteger(length) && length > this.#maxBytes) {
+      this.#tooLarge();
+      return;
+    }
     if (Number.isSafeInteger(length) && length > 0 && length <= PREALLOCATE_MAX) {
       this.#body = Buffer.allocUnsafe(length);
     }
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    if (this.#received + chunk.length > this.#maxBytes) {
+      this.#tooLarge();
+      return;
+    }
     const body = this.#body;
     if (body !== undefined && this.#received + chunk.length <= body.length) {
       chunk.copy(body, this.#received);
@@ -186,6 +360,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#settled) return;
     this.#settled = true;
+    if (this.#status !== 0 && error instanceof Error) RESPONSE_STARTED.add(error);
     this.#reject(error);
   }
 }

@@ -57,6 +57,7 @@ export function buildRestApp(
   const fail = (reply: FastifyReply, err: unknown) => {
     const problem = problemFor(err, runtime.redact);
     if (problem.code === 'INTERNAL') options.onError?.(err);
+    if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter));
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   };
   mountDeclaredAuth(app, adapter, options, refusalAsProblem(fail));

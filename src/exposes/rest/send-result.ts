@@ -8,7 +8,9 @@ import type { UpstreamResponse } from '../../consumes/http/index.js';
 import type { InvocationResult } from '../../engine/invocation.js';
 import { stringifyJson } from '../../lossless-json.js';
 
-const FORWARDED_HEADERS = ['content-type', 'retry-after', 'location'];
+// Never `location`: an upstream's Location points into the upstream (its address, its paths),
+// which is not the caller's to see (redirects are followed or refused: send-request.ts).
+const FORWARDED_HEADERS = ['content-type', 'retry-after'];
 
 export function sendResult(
   reply: FastifyReply,
