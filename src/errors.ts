@@ -88,6 +88,26 @@ export const ERROR_CATALOGUE = {
     httpStatus: 500,
     exitCode: 2,
   },
+  URI_TOO_LONG: {
+    title: 'The request URL is too long',
+    httpStatus: 414,
+    exitCode: 2,
+  },
+  HEADERS_TOO_LARGE: {
+    title: 'The request headers are too large',
+    httpStatus: 431,
+    exitCode: 2,
+  },
+  RATE_LIMITED: {
+    title: 'Too many requests from this client',
+    httpStatus: 429,
+    exitCode: 2,
+  },
+  SESSION_LIMIT_REACHED: {
+    title: 'The server has too many open sessions',
+    httpStatus: 503,
+    exitCode: 3,
+  },
   ROUTE_NOT_FOUND: {
     title: 'No such resource',
     httpStatus: 404,
@@ -111,6 +131,21 @@ export const ERROR_CATALOGUE = {
   UPSTREAM_BAD_RESPONSE: {
     title: 'The upstream response cannot be read',
     httpStatus: 502,
+    exitCode: 3,
+  },
+  UPSTREAM_TOO_LARGE: {
+    title: 'The upstream response is larger than allowed',
+    httpStatus: 502,
+    exitCode: 3,
+  },
+  UPSTREAM_REDIRECT: {
+    title: 'The upstream redirected where the engine does not follow',
+    httpStatus: 502,
+    exitCode: 3,
+  },
+  UPSTREAM_CIRCUIT_OPEN: {
+    title: 'The upstream is failing; calls are refused for a while',
+    httpStatus: 503,
     exitCode: 3,
   },
   SCRIPT_FAILED: {

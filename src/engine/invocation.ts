@@ -5,7 +5,7 @@
  */
 import { NaftikoError } from '../errors.js';
 import type { ConsumedOperation, UpstreamResponse } from '../consumes/http/index.js';
-import type { Span } from '../observability/tracing.js';
+import type { RequestContext } from '../observability/request-context.js';
 import type { Lookup } from '../spec/template.js';
 import type {
   AggregateFunction,
@@ -29,11 +29,11 @@ export type InvocationResult =
 
 export interface Invocation {
   readonly inputs: readonly InputSpec[];
-  /** `span`: the request's span (tracing on); steps and upstream calls are recorded under it. */
+  /** `context`: the request's id, span and exchange log (exposes/instrument.ts), when wanted. */
   run(
     inputs: Readonly<Record<string, unknown>>,
     signal?: AbortSignal,
-    span?: Span,
+    context?: RequestContext,
   ): Promise<InvocationResult>;
 }
 
@@ -78,8 +78,8 @@ export function compileInvocation(
       outputList.length && unit.mappings?.length ? compileOrchestrated(outputList) : undefined;
     return {
       inputs: declared,
-      async run(inputs, signal, span) {
-        const outcome = await steps.run(inputs, signal, span);
+      async run(inputs, signal, context) {
+        const outcome = await steps.run(inputs, signal, context);
         if (outcome.kind === 'upstream') return outcome;
         return { kind: 'value', value: shape ? shape(outcome.value, ctx.bound) : outcome.value };
       },
@@ -117,7 +117,7 @@ function compileCall(
       ...unfed.map(unfedInput),
       ...placeholderInputs(operation, injector, ctx.bound),
     ]),
-    async run(inputs, signal, span) {
+    async run(inputs, signal, context) {
       const scope = createScope(inputs, ctx.bound);
       const args = injector.resolve(inputs, scope, consumedNames);
       // An unfed required parameter takes the caller's input of its own name (contract §4).
@@ -126,7 +126,7 @@ function compileCall(
       const response = await operation.invoke(args, scope, signal, {
         raw: outputs === undefined,
         losslessIntegers: outputs !== undefined,
-        span,
+        context,
       });
       if (response.status >= 400 || outputs === undefined) return { kind: 'upstream', response };
       return { kind: 'value', value: outputs(response.body, scope), status: response.status };

@@ -10,7 +10,7 @@ import { NaftikoError } from '../errors.js';
 import type { UpstreamResponse } from '../consumes/http/index.js';
 import { compileTemplate } from '../spec/template.js';
 import type { Template } from '../spec/template.js';
-import type { Span } from '../observability/tracing.js';
+import type { RequestContext } from '../observability/request-context.js';
 import type { OperationStep, StepOutputMapping } from '../spec/types.js';
 import { compileConsumedOutputs } from './consumed-outputs.js';
 import type { InvocationContext } from './invocation.js';
@@ -27,14 +27,14 @@ type StepRunner = (
   inputs: Readonly<Record<string, unknown>>,
   outputs: Map<string, unknown>,
   signal?: AbortSignal,
-  span?: Span,
+  context?: RequestContext,
 ) => Promise<UpstreamResponse | undefined>;
 
 export interface CompiledSteps {
   run(
     inputs: Readonly<Record<string, unknown>>,
     signal?: AbortSignal,
-    span?: Span,
+    context?: RequestContext,
   ): Promise<StepOutcome>;
 }
 
@@ -48,16 +48,16 @@ export function compileSteps(
   const targets = mappings.map((m) => ({ target: m.targetName, path: compilePath(m.value) }));
   const last = steps.at(-1)?.name;
   return {
-    async run(inputs, signal, span) {
+    async run(inputs, signal, context) {
       const outputs = new Map<string, unknown>();
       for (const runner of runners) {
-        const failed = await runner(inputs, outputs, signal, span);
+        const failed = await runner(inputs, outputs, signal, context);
         if (failed) return { kind: 'upstream', response: failed };
       }
       if (targets.length === 0) return { kind: 'value', value: last ? outputs.get(last) : null };
-      const context = Object.fromEntries(outputs);
+      const byStep = Object.fromEntries(outputs);
       const result: Record<string, unknown> = {};
-      for (const { target, path } of targets) setPath(result, target, path.evaluate(context));
+      for (const { target, path } of targets) setPath(result, target, path.evaluate(byStep));
       return { kind: 'value', value: result };
     },
   };
@@ -76,13 +76,13 @@ function compileStep(
       const injector = compileWith(step.with, prefixes);
       const names = operation.parameters.filter((p) => !p.fixed).map((p) => p.name);
       const project = compileConsumedOutputs(operation.outputParameters);
-      return async (inputs, outputs, signal, span) => {
+      return async (inputs, outputs, signal, context) => {
         const scope = createScope(inputs, ctx.bound, outputs);
         const response = await operation.invoke(
           injector.resolve(inputs, scope, names),
           scope,
           signal,
-          { span },
+          { context },
         );
         if (response.status >= 400) return response;
         outputs.set(step.name, project ? project(response.body) : response.body);
@@ -123,14 +123,18 @@ function compileStep(
  */
 function traced(step: OperationStep, runner: StepRunner): StepRunner {
   const name = `step ${step.name}`;
-  return async (inputs, outputs, signal, span) => {
-    if (span === undefined || !span.recording) return runner(inputs, outputs, signal, span);
+  return async (inputs, outputs, signal, context) => {
+    const span = context?.span;
+    if (span === undefined || !span.recording) return runner(inputs, outputs, signal, context);
     const child = span.child(name, 'internal', {
       'naftiko.step.name': step.name,
       'naftiko.step.type': step.type,
     });
     try {
-      const failed = await runner(inputs, outputs, signal, child);
+      const failed = await runner(inputs, outputs, signal, {
+        ...(context as RequestContext),
+        span: child,
+      });
       child.end(failed !== undefined ? String(failed.status) : undefined);
       return failed;
     } catch (err) {

@@ -1,26 +1,29 @@
 /**
- * Metrics and traces of an adapter's routes and tools (issue 10), without a fastify hook: the
- * route's handler itself is wrapped, once, when the adapter is built, and only when metrics or
- * tracing are on — otherwise the handler is returned as it is and the hot path is untouched.
+ * Request ids, metrics, traces and the access log of an adapter's routes (issues 10 and 11),
+ * without a fastify hook: the route's handler itself is wrapped, once, when the adapter is
+ * built.
  *
- * A wrapped handler resolves its metrics series when the adapter is built (no label lookup per
- * request), starts the request's server span (continuing the caller's `traceparent`), hands the
- * span down to the invocation, and on the way out records the status class and the duration:
- * from the handler's start (after routing, authentication and body parsing) to the answer being
- * written. A `onResponse` hook measured the whole exchange but cost about 10% of a proxied
- * request's CPU (response listeners, the `routeOptions` getter, a label lookup): see
- * bench/README.md.
+ * Every request gets a request id — the caller's `X-Request-Id` when usable, else a new UUID —
+ * returned in the `X-Request-Id` response header and sent upstream with every call it makes
+ * (observability/request-context.ts). When on, the wrapper also observes the metrics series it
+ * resolved at build time (no label lookup per request), starts the request's server span
+ * (continuing the caller's `traceparent`) and writes the access-log line. Durations run from the
+ * handler's start (after routing, authentication and body parsing) to the answer being written:
+ * an `onResponse` hook measured the whole exchange but cost about 10% of a proxied request's CPU
+ * (response listeners, the `routeOptions` getter, a label lookup), see bench/README.md.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { accessLog } from '../observability/access-log.js';
 import { metrics, statusClass } from '../observability/metrics.js';
+import { requestIdFrom } from '../observability/request-context.js';
+import type { RequestContext } from '../observability/request-context.js';
 import { tracer } from '../observability/tracing.js';
-import type { Span } from '../observability/tracing.js';
 
-/** A route handler that may be given the request's span. */
-export type SpannedHandler = (
+/** A route handler given the request's context. */
+export type ContextHandler = (
   request: FastifyRequest,
   reply: FastifyReply,
-  span?: Span,
+  context?: RequestContext,
 ) => Promise<unknown>;
 
 export interface RouteLabels {
@@ -34,16 +37,19 @@ export interface RouteLabels {
   readonly route: string;
 }
 
-export function instrumentRoute(handler: SpannedHandler, labels: RouteLabels): SpannedHandler {
+export function instrumentRoute(handler: ContextHandler, labels: RouteLabels): ContextHandler {
   const recorder = metrics();
   const tracing = tracer();
-  if (!recorder.enabled && !tracing.enabled) return handler;
+  const log = accessLog();
   const observer = recorder.enabled
     ? recorder.requestObserver(labels.adapterType, labels.adapter, labels.operation)
     : undefined;
+  const timed = observer !== undefined || log !== undefined;
   const name = labels.method === undefined ? undefined : `${labels.method} ${labels.route}`;
   return async (request, reply) => {
-    const start = performance.now();
+    const start = timed ? performance.now() : 0;
+    const requestId = requestIdFrom(request.headers['x-request-id']);
+    reply.header('x-request-id', requestId);
     const span = tracing.enabled
       ? tracing.startServer(name ?? `${request.method} ${labels.route}`, request.headers, {
           'http.request.method': request.method,
@@ -53,11 +59,31 @@ export function instrumentRoute(handler: SpannedHandler, labels: RouteLabels): S
           'naftiko.operation': labels.operation,
         })
       : undefined;
+    const context: RequestContext = {
+      requestId,
+      span,
+      exchanges: log !== undefined ? [] : undefined,
+    };
     try {
-      return await handler(request, reply, span);
+      return await handler(request, reply, context);
     } finally {
       const status = reply.statusCode;
-      observer?.observe(statusClass(status), (performance.now() - start) / 1000);
+      if (timed) {
+        const ms = performance.now() - start;
+        observer?.observe(statusClass(status), ms / 1000);
+        log?.({
+          adapterType: labels.adapterType,
+          adapter: labels.adapter,
+          method: request.method,
+          route: labels.route,
+          operation: labels.operation,
+          status,
+          durationMs: Math.round(ms * 1000) / 1000,
+          requestId,
+          traceId: span?.recording ? span.traceId : undefined,
+          upstream: context.exchanges ?? [],
+        });
+      }
       if (span !== undefined) {
         span.setAttribute('http.response.status_code', status);
         span.end(status >= 500 ? String(status) : undefined);

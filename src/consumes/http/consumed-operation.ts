@@ -15,7 +15,7 @@ import type {
   ConsumesHttp,
   HttpMethod,
 } from '../../spec/types.js';
-import type { Span } from '../../observability/tracing.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import type { OutboundAuth } from './auth.js';
 import { compileResponseDecoder } from './decode-response.js';
 import { defaultHeaders } from './default-headers.js';
@@ -46,8 +46,8 @@ export interface InvokeOptions {
   readonly raw?: boolean;
   /** A JSON body keeps integers beyond 2^53 exactly, as bigints (it feeds an output mapping). */
   readonly losslessIntegers?: boolean;
-  /** The span the request runs under (tracing on). */
-  readonly span?: Span | undefined;
+  /** The request's id, span and exchange log (exposes/instrument.ts), when wanted. */
+  readonly context?: RequestContext | undefined;
 }
 
 export interface ConsumedOperation {
@@ -148,7 +148,7 @@ export function compileOperation(
           signal,
           digest: auth.digest,
           observer: observer(),
-          span: options?.span,
+          context: options?.context,
         },
         { label, method: op.method, target: `${target.host}${url.displayPath}` },
       );

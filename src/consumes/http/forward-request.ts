@@ -15,7 +15,7 @@ import type { UpstreamResponse } from './consumed-operation.js';
 import { defaultHeaders } from './default-headers.js';
 import type { PoolRegistry } from './pools.js';
 import { compileUrl, joinPath } from './request-url.js';
-import type { Span } from '../../observability/tracing.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import { sendRequest } from './send-request.js';
 import { upstreamObserver } from './upstream-metrics.js';
 import type { Lookup } from '../../spec/template.js';
@@ -56,7 +56,7 @@ const DROPPED = new Set([
 export type Forwarder = (
   request: ForwardRequest,
   signal?: AbortSignal,
-  span?: Span,
+  context?: RequestContext,
 ) => Promise<UpstreamResponse>;
 
 export function compileForward(ctx: ForwardContext): Forwarder {
@@ -64,7 +64,7 @@ export function compileForward(ctx: ForwardContext): Forwarder {
   const url = compileUrl(ctx.baseUri, '', label);
   const userAgent = defaultHeaders(undefined)['user-agent'] as string;
   const observer = upstreamObserver(ctx.namespace, 'forward');
-  return async (request, signal, span) => {
+  return async (request, signal, context) => {
     const target = url.render(ctx.variables, () => undefined);
     if ('missing' in target) {
       throw new NaftikoError(
@@ -106,7 +106,7 @@ export function compileForward(ctx: ForwardContext): Forwarder {
         signal,
         digest: ctx.auth.digest,
         observer: observer(),
-        span,
+        context,
       },
       { label, method, target: where },
     );

@@ -17,7 +17,7 @@ import {
   type ConsumedOperation,
   type UpstreamResponse,
 } from './consumed-operation.js';
-import type { Span } from '../../observability/tracing.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import { compileForward, type ForwardRequest } from './forward-request.js';
 import { metrics } from '../../observability/metrics.js';
 import { PoolRegistry } from './pools.js';
@@ -50,7 +50,11 @@ export interface HttpConsumer {
   /** The first operation of that name across the block's resources. */
   operation(name: string): ConsumedOperation | undefined;
   /** Proxies a request under the base URI with the block's credentials (REST `forward`, §7). */
-  forward(request: ForwardRequest, signal?: AbortSignal, span?: Span): Promise<UpstreamResponse>;
+  forward(
+    request: ForwardRequest,
+    signal?: AbortSignal,
+    context?: RequestContext,
+  ): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 

@@ -16,7 +16,7 @@ import type { Dispatcher, FormData, Pool } from 'undici';
 import { NaftikoError } from '../../errors.js';
 import { metrics } from '../../observability/metrics.js';
 import type { Observer } from '../../observability/metrics.js';
-import type { Span } from '../../observability/tracing.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import type { Credentials } from './auth.js';
 import { Deadline } from './deadline.js';
 import { answerDigest } from './digest-auth.js';
@@ -46,8 +46,12 @@ export interface SendOptions {
   readonly digest: (() => Credentials) | undefined;
   /** Counts and times the exchange (metrics on). */
   readonly observer?: Observer | undefined;
-  /** The request's span (tracing on): a client span is recorded and its context sent upstream. */
-  readonly span?: Span | undefined;
+  /**
+   * The inbound request's context: its id goes upstream as `X-Request-Id`; with its span (tracing
+   * on) a client span is recorded and the trace context sent; with its exchange log (access log
+   * on) the exchange is recorded.
+   */
+  readonly context?: RequestContext | undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -59,11 +63,14 @@ export function sendRequest(
   options: SendOptions,
   ctx: ExchangeContext,
 ): Promise<ReceivedResponse> {
-  // Metrics and tracing off (the default): no clock reading, no extra promise.
-  if (options.observer === undefined && options.span === undefined) {
+  // Metrics, tracing and the access log off (the default): no clock reading, no extra promise.
+  const { observer, context } = options;
+  // A header the capability itself sets (a declared X-Request-Id parameter) wins.
+  if (context !== undefined) request.headers['x-request-id'] ??= context.requestId;
+  if (observer === undefined && context?.span === undefined && context?.exchanges === undefined) {
     return send(upstream, request, options, ctx);
   }
-  return instrumented(options.observer, options.span, ctx, request.headers, () =>
+  return instrumented(observer, context, ctx, request.headers, () =>
     send(upstream, request, options, ctx),
   );
 }

@@ -3,12 +3,14 @@
  * by consumes namespace and operation, with its outcome: the status class of the answer (`2xx`,
  * `4xx`...) or the stable code of the failure (`UPSTREAM_TIMEOUT`, `UPSTREAM_UNREACHABLE`;
  * `ABORTED` when the caller gave up, `ERROR` otherwise). Traces: a client span per exchange under
- * the request's span, whose context goes upstream in the propagation headers. send-request.ts
- * calls `instrumented` only when one of the two is on.
+ * the request's span, whose context goes upstream in the propagation headers. Access log: the
+ * exchange recorded in the request's context. send-request.ts calls `instrumented` only when one
+ * of them is on.
  */
 import { NaftikoError } from '../../errors.js';
 import { metrics, statusClass } from '../../observability/metrics.js';
 import type { MetricsRecorder, Observer } from '../../observability/metrics.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import type { Span } from '../../observability/tracing.js';
 import type { ExchangeContext } from './transport-error.js';
 
@@ -32,12 +34,14 @@ export function upstreamObserver(namespace: string, operation: string): () => Ob
 
 export async function instrumented<T extends { readonly status: number }>(
   observer: Observer | undefined,
-  span: Span | undefined,
+  context: RequestContext | undefined,
   ctx: ExchangeContext,
   headers: Record<string, string>,
   exchange: () => Promise<T>,
 ): Promise<T> {
   const start = performance.now();
+  const span = context?.span;
+  const exchanges = context?.exchanges;
   let client: Span | undefined;
   if (span !== undefined) {
     client = span.child(`${ctx.method} ${ctx.label}`, 'client', {
@@ -49,7 +53,9 @@ export async function instrumented<T extends { readonly status: number }>(
   }
   try {
     const response = await exchange();
-    observer?.observe(statusClass(response.status), (performance.now() - start) / 1000);
+    const ms = performance.now() - start;
+    observer?.observe(statusClass(response.status), ms / 1000);
+    exchanges?.push({ upstream: ctx.label, outcome: response.status, ms });
     if (client !== undefined) {
       client.setAttribute('http.response.status_code', response.status);
       client.end(response.status >= 400 ? String(response.status) : undefined);
@@ -57,7 +63,9 @@ export async function instrumented<T extends { readonly status: number }>(
     return response;
   } catch (err) {
     const code = failure(err);
-    observer?.observe(code, (performance.now() - start) / 1000);
+    const ms = performance.now() - start;
+    observer?.observe(code, ms / 1000);
+    exchanges?.push({ upstream: ctx.label, outcome: code, ms });
     if (client !== undefined) {
       client.setAttribute('error.type', code);
       client.end(code);

@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { NaftikoError } from '../../errors.js';
 import { checkInputs } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
-import type { Span } from '../../observability/tracing.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import type { CompiledTool } from './tool-definitions.js';
 import { toolErrorResult, toolResult } from './tool-result.js';
 
@@ -17,7 +17,7 @@ export async function callTool(
   runtime: Runtime,
   signal?: AbortSignal,
   onError?: (err: unknown) => void,
-  span?: Span,
+  context?: RequestContext,
 ): Promise<CallToolResult> {
   try {
     const { values, problems } = checkInputs(tool.invocation.inputs, args, false);
@@ -26,7 +26,7 @@ export async function callTool(
         details: { problems },
       });
     }
-    return toolResult(await tool.invocation.run(values, signal, span), runtime.redact);
+    return toolResult(await tool.invocation.run(values, signal, context), runtime.redact);
   } catch (err) {
     if (!(err instanceof NaftikoError) || err.code === 'INTERNAL') onError?.(err);
     return toolErrorResult(err, runtime.redact);

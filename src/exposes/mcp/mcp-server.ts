@@ -21,8 +21,12 @@ import {
 import type { Runtime } from '../../engine/runtime.js';
 import { UNMATCHED, metrics } from '../../observability/metrics.js';
 import type { Observer } from '../../observability/metrics.js';
+import { accessLog } from '../../observability/access-log.js';
+import type { AccessSink } from '../../observability/access-log.js';
+import { requestIdFrom } from '../../observability/request-context.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import { tracer } from '../../observability/tracing.js';
-import type { Span, Tracer } from '../../observability/tracing.js';
+import type { Tracer } from '../../observability/tracing.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import { callTool } from './call-tool.js';
@@ -79,20 +83,25 @@ export function createMcpServer(
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
-  const call = (request: CallToolRequest, signal: AbortSignal, span?: Span) => {
+  const call = (request: CallToolRequest, signal: AbortSignal, context: RequestContext) => {
     const tool = byName.get(request.params.name);
     if (tool === undefined) {
       throw new RpcError(RPC_INVALID_PARAMS, `unknown tool: ${request.params.name}`);
     }
-    return callTool(tool, request.params.arguments ?? {}, runtime, signal, options.onError, span);
+    return callTool(
+      tool,
+      request.params.arguments ?? {},
+      runtime,
+      signal,
+      options.onError,
+      context,
+    );
   };
   const instruments = toolInstruments(adapter.namespace, byName);
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    instruments === undefined
-      ? call(request, extra.signal)
-      : instrumentedCall(instruments, request, extra.requestInfo?.headers, (span) =>
-          call(request, extra.signal, span),
-        ),
+    instrumentedCall(instruments, request, extra.requestInfo?.headers, (context) =>
+      call(request, extra.signal, context),
+    ),
   );
   if (resources.present) {
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({
@@ -116,23 +125,25 @@ export function createMcpServer(
   return server;
 }
 
-/** Metrics observers (per tool, resolved once) and the tracer, when either is on. */
+/** Metrics observers (per tool, resolved once), the tracer and the access log, when on. */
 interface ToolInstruments {
   readonly adapter: string;
+  readonly tools: ReadonlySet<string>;
   readonly observers: ReadonlyMap<string, Observer> | undefined;
   readonly unmatched: Observer | undefined;
   readonly tracing: Tracer | undefined;
+  readonly log: AccessSink | undefined;
 }
 
 function toolInstruments(
   adapter: string,
   tools: ReadonlyMap<string, CompiledTool>,
-): ToolInstruments | undefined {
+): ToolInstruments {
   const recorder = metrics();
   const tracing = tracer();
-  if (!recorder.enabled && !tracing.enabled) return undefined;
   return {
     adapter,
+    tools: new Set(tools.keys()),
     observers: recorder.enabled
       ? new Map(
           [...tools.keys()].map((name) => [name, recorder.requestObserver('mcp', adapter, name)]),
@@ -140,45 +151,62 @@ function toolInstruments(
       : undefined,
     unmatched: recorder.enabled ? recorder.requestObserver('mcp', adapter, UNMATCHED) : undefined,
     tracing: tracing.enabled ? tracing : undefined,
+    log: accessLog(),
   };
 }
 
 /**
- * A `tools/call` counted and timed (metrics on), labelled by tool name with status `ok` or
- * `error` (the result's `isError`, or a JSON-RPC error); an unknown tool is `unmatched`, never
- * the name the caller sent. Traced (tracing on) as a server span `tools/call <tool>`, continuing
- * the caller's trace from the HTTP headers or, as MCP clients may send it, `params._meta`.
+ * One `tools/call` with its request id (the HTTP `X-Request-Id` when usable, else a new one; sent
+ * upstream), counted and timed (metrics on) by tool name with status `ok` or `error` (the
+ * result's `isError`, or a JSON-RPC error) — an unknown tool is `unmatched`, never the name the
+ * caller sent —, traced (tracing on) as a server span `tools/call <tool>` continuing the caller's
+ * trace from the HTTP headers or, as MCP clients may send it, `params._meta`, and logged (access
+ * log on).
  */
 async function instrumentedCall(
   instruments: ToolInstruments,
   request: CallToolRequest,
   headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
-  call: (span?: Span) => Promise<CallToolResult>,
+  call: (context: RequestContext) => Promise<CallToolResult>,
 ): Promise<CallToolResult> {
-  const start = performance.now();
-  const name = request.params.name;
-  const known = instruments.observers?.has(name) ?? true;
-  const observer = known ? instruments.observers?.get(name) : instruments.unmatched;
-  let span: Span | undefined;
-  if (instruments.tracing !== undefined) {
-    span = instruments.tracing.startServer(
-      `tools/call ${known ? name : UNMATCHED}`,
-      carrier(headers, request.params._meta),
-      {
-        'mcp.method.name': 'tools/call',
-        'naftiko.adapter': instruments.adapter,
-        'naftiko.adapter.type': 'mcp',
-        'naftiko.operation': known ? name : UNMATCHED,
-      },
-    );
-  }
+  const { observers, tracing, log } = instruments;
+  const timed = observers !== undefined || log !== undefined;
+  const start = timed ? performance.now() : 0;
+  const known = instruments.tools.has(request.params.name);
+  const tool = known ? request.params.name : UNMATCHED;
+  const span = tracing?.startServer(`tools/call ${tool}`, carrier(headers, request.params._meta), {
+    'mcp.method.name': 'tools/call',
+    'naftiko.adapter': instruments.adapter,
+    'naftiko.adapter.type': 'mcp',
+    'naftiko.operation': tool,
+  });
+  const context: RequestContext = {
+    requestId: requestIdFrom(headers?.['x-request-id']),
+    span,
+    exchanges: log !== undefined ? [] : undefined,
+  };
   let status = 'error';
   try {
-    const result = await call(span);
+    const result = await call(context);
     if (result.isError !== true) status = 'ok';
     return result;
   } finally {
-    observer?.observe(status, (performance.now() - start) / 1000);
+    if (timed) {
+      const ms = performance.now() - start;
+      (known ? observers?.get(tool) : instruments.unmatched)?.observe(status, ms / 1000);
+      log?.({
+        adapterType: 'mcp',
+        adapter: instruments.adapter,
+        method: 'tools/call',
+        route: `tools/call ${tool}`,
+        operation: tool,
+        status,
+        durationMs: Math.round(ms * 1000) / 1000,
+        requestId: context.requestId,
+        traceId: span?.recording ? span.traceId : undefined,
+        upstream: context.exchanges ?? [],
+      });
+    }
     span?.end(status === 'error' ? 'tool_error' : undefined);
   }
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NaftikoError } from '../../errors.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedResource } from '../../spec/types.js';
-import type { Span } from '../../observability/tracing.js';
+import type { RequestContext } from '../../observability/request-context.js';
 import { instrumentRoute } from '../instrument.js';
 import type { RoutePath } from './route-path.js';
 import { sendUpstream } from './send-result.js';
@@ -26,7 +26,11 @@ export function registerForward(
   if (forward === undefined) return;
   const trusted = (forward.trustedHeaders ?? []).map((h) => h.toLowerCase());
   const base = route.path.replace(/\/$/, '');
-  const forwarding = async (request: FastifyRequest, reply: FastifyReply, span?: Span) => {
+  const forwarding = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context?: RequestContext,
+  ) => {
     try {
       const consumer = runtime.consumer(forward.targetNamespace);
       if (consumer === undefined) {
@@ -57,7 +61,7 @@ export function registerForward(
           ...(body !== undefined ? { body } : {}),
         },
         undefined,
-        span,
+        context,
       );
       return sendUpstream(reply, response, runtime.redact);
     } catch (err) {

@@ -17,7 +17,7 @@ import { createHttpApp } from '../http-app.js';
 import { closeConnectionsWhenStopping, stopGracefully } from '../graceful-stop.js';
 import { listenOn } from '../listen.js';
 import { instrumentRoute } from '../instrument.js';
-import type { SpannedHandler } from '../instrument.js';
+import type { ContextHandler } from '../instrument.js';
 import { UNMATCHED, metrics, statusClass } from '../../observability/metrics.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../problem.js';
 import { collectInputs } from './collect-inputs.js';
@@ -186,14 +186,14 @@ function operationHandler(
   route: ReturnType<typeof routePath>,
   runtime: Runtime,
   fail: (reply: FastifyReply, err: unknown) => FastifyReply,
-): SpannedHandler {
+): ContextHandler {
   // Resource-level inputs apply to each of its operations.
   const inputParameters = [
     ...(resource.inputParameters ?? []),
     ...(operation.inputParameters ?? []),
   ];
   const invocation = runtime.invocation({ ...operation, inputParameters }, adapter.namespace);
-  return async (request, reply, span) => {
+  return async (request, reply, context) => {
     try {
       const raw = collectInputs(request, route.params, invocation.inputs);
       const { values, problems } = checkInputs(invocation.inputs, raw, true);
@@ -202,7 +202,7 @@ function operationHandler(
           details: { problems },
         });
       }
-      return sendResult(reply, await invocation.run(values, undefined, span), runtime.redact);
+      return sendResult(reply, await invocation.run(values, undefined, context), runtime.redact);
     } catch (err) {
       return fail(reply, err);
     }
