@@ -39,6 +39,11 @@ export function parseSource(file: string, raw: string): SourceDocument {
   // js-yaml drops a byte-order mark before counting offsets: drop it here too.
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const lines = lineStarts(text);
+  // js-yaml reads its own copy of the text: a second byte-order mark dropped, a final line break
+  // added when there is none. Its offsets are mapped back and kept inside the text, so that no
+  // position points past the end of the file.
+  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const fromYaml = (offset: number): number => Math.min(offset + shift, text.length);
   const position = (offset: number): Position => {
     let lo = 0;
     let hi = lines.length - 1;
@@ -72,7 +77,7 @@ export function parseSource(file: string, raw: string): SourceDocument {
     });
   } catch (err) {
     value = undefined;
-    diagnostics.push(syntaxDiagnostic(file, err, text));
+    diagnostics.push(syntaxDiagnostic(file, err, text, position, fromYaml));
   }
   if (diagnostics.length === 0) {
     const problem = value === undefined ? 'the file is empty' : shapeProblem(value);
@@ -98,7 +103,7 @@ export function parseSource(file: string, raw: string): SourceDocument {
     diagnostics,
     positionOf(pointer, target = 'value') {
       const offset = root === undefined ? 0 : locate(root, segmentsFromPointer(pointer), target);
-      return position(skipInsignificant(text, offset));
+      return position(skipInsignificant(text, fromYaml(offset)));
     },
   };
 }
@@ -174,33 +179,42 @@ function shapeProblem(root: unknown): string | undefined {
   return visit(root);
 }
 
+/**
+ * Offsets where lines start. A line break is LF, CRLF or a lone CR (YAML 1.2 §5.4), as js-yaml
+ * counts them in its syntax errors: a file with old Mac line endings gets real line numbers.
+ */
 function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
   return starts;
 }
 
-function syntaxDiagnostic(file: string, err: unknown, text: string): Diagnostic {
+function syntaxDiagnostic(
+  file: string,
+  err: unknown,
+  text: string,
+  position: (offset: number) => Position,
+  fromYaml: (offset: number) => number,
+): Diagnostic {
   if (err instanceof jsYaml.YAMLException) {
     const reason = err.reason || 'invalid YAML';
-    let line = err.mark ? err.mark.line + 1 : 1;
-    let column = err.mark ? err.mark.column + 1 : 1;
-    if (!err.mark && /single document/.test(reason)) {
+    let offset = 0;
+    if (err.mark) {
+      offset = fromYaml(err.mark.position);
+    } else if (/single document/.test(reason)) {
       // Point at the marker that starts the second document.
-      const markers = [...text.matchAll(/^---/gm)].map((m) => m.index);
-      const second = markers.find((offset) => text.slice(0, offset).trim() !== '');
-      if (second !== undefined) {
-        line = text.slice(0, second).split('\n').length;
-        column = 1;
-      }
+      const markers = [...text.matchAll(/(?<=^|\r\n|\r|\n)---/g)].map((m) => m.index);
+      offset = markers.find((at) => text.slice(0, at).trim() !== '') ?? 0;
     }
     return {
       severity: 'error',
       rule: /duplicated mapping key/.test(reason) ? 'yaml-duplicate-key' : 'yaml-syntax',
       message: reason,
       file,
-      line,
-      column,
+      ...position(offset),
       pointer: '',
     };
   }

@@ -130,6 +130,44 @@ describe('namespace, port, route and tool-name rules', () => {
     ]);
   });
 
+  // Found by the loader fuzzer: fastify threw "Method … already declared" when building the app.
+  it('rest-route-duplicate: a forward resource claims every method of its path', async () => {
+    const doc = yaml`
+      naftiko: "1.0.0-alpha2"
+      capability:
+        consumes:
+          - type: http
+            namespace: up
+            description: Upstream
+            baseUri: https://api.example.org
+        exposes:
+          - type: rest
+            namespace: a
+            port: 8080
+            resources:
+              - path: /wiki/{{path}}
+                description: Proxy
+                forward: { targetNamespace: up }
+              - path: /wiki/{rest}
+                description: Proxy again
+                forward: { targetNamespace: up }
+              - path: /wiki/{id}
+                description: An operation on the proxied path
+                operations: [{ method: POST, outputParameters: [{ type: string, value: "1" }] }]
+              - path: /pages
+                description: Pages
+                operations: [{ method: PUT, outputParameters: [{ type: string, value: "2" }] }]
+              - path: /pages?version=2
+                description: A forward over an operation's path
+                forward: { targetNamespace: up }
+    `;
+    expect((await briefs(doc)).filter((b) => b.includes('route'))).toEqual([
+      '18:20 error rest-route-duplicate',
+      '21:34 error rest-route-duplicate',
+      '27:20 error rest-route-duplicate',
+    ]);
+  });
+
   it('mcp-tool-name: duplicates and names over 64 characters', async () => {
     const long = 'x'.repeat(65);
     const doc = yaml`

@@ -101,4 +101,30 @@ describe('source positions', () => {
     expect(at(text, '/list/1/a')).toBe('3:9');
     expect(at(text, '/list/0')).toBe('2:3');
   });
+
+  // Found by the loader fuzzer (test/reliability/loader-fuzz.test.ts): positions outside the file.
+  it('counts a lone CR as a line break, as js-yaml does (YAML 1.2 §5.4)', () => {
+    const cr = 'a: 1\rb:\r  c: [x\r';
+    const bad = parseSource('t.yaml', cr);
+    expect(bad.diagnostics.map((d) => `${d.line}:${d.column} ${d.rule}`)).toEqual([
+      '4:1 yaml-syntax',
+    ]);
+    expect(at('a: 1\rb:\r  c: 2\r', '/b/c')).toBe('3:6');
+    expect(at('a: 1\r\nb: 2\r\n', '/b')).toBe('2:4');
+    const multi = parseSource('t.yaml', 'a: 1\r---\rb: 2\r');
+    expect(multi.diagnostics.map((d) => `${d.line}:${d.column}`)).toEqual(['2:1']);
+  });
+
+  it('never places a position past the end of a file without a final line break', () => {
+    const briefs = (text: string) =>
+      parseSource('t.yaml', text).diagnostics.map((d) => `${d.line}:${d.column} ${d.rule}`);
+    // js-yaml appends a line break before parsing: its end-of-input mark is one past the text.
+    expect(briefs('naftiko: "1.0')).toEqual(['1:14 yaml-syntax']);
+    expect(briefs('a: [1, 2')).toEqual(['1:9 yaml-syntax']);
+    // A comment alone is a null document, located at the end of its only line.
+    expect(at('# only a comment', '')).toBe('1:17');
+    // A second byte-order mark is dropped by js-yaml too: columns still count from the text.
+    expect(at('\ufeff\ufeffa: 1\nb: 2\n', '/a')).toBe('1:5');
+    expect(briefs('\ufeff\ufeffa: [1')).toEqual(['1:7 yaml-syntax']);
+  });
 });

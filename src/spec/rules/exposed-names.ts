@@ -4,7 +4,7 @@
  */
 import type { Path } from '../diagnostic-sink.js';
 import { functionRefs } from './references.js';
-import { exposes, objectsIn } from '../walk.js';
+import { exposes, isObj, objectsIn } from '../walk.js';
 import type { SemanticRule } from './rule.js';
 
 /**
@@ -16,26 +16,51 @@ export function routeShape(path: string): string {
   return '/' + shape.replace(/^\/+|\/+$/g, '');
 }
 
+/** The methods a `forward` resource routes (src/exposes/rest/forward.ts), on its path. */
+const FORWARDED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
 export const restRouteDuplicate: SemanticRule = {
   id: 'rest-route-duplicate',
   severity: 'error',
   summary: 'Within a REST adapter, each (path, method) pair is declared once.',
   check(ctx, report) {
     for (const [adapter, aPath] of exposes(ctx.doc, 'rest')) {
+      // By shape with the query part: operations told apart by fixed query values may share a
+      // path. By bare shape (no query): what `forward` resources claim, and what they clash with.
       const seen = new Map<string, string>();
+      const bareOperations = new Map<string, string>();
+      const forwards = new Map<string, string>();
       for (const [resource, rPath] of objectsIn(adapter, 'resources', aPath)) {
-        const shape = routeShape(String(resource.path));
+        const path = String(resource.path);
+        const shape = routeShape(path);
+        const bare = routeShape(path.split('?')[0] ?? '');
+        if (isObj(resource.forward)) {
+          // A forward resource routes every method itself; its operations are not routed.
+          for (const m of FORWARDED_METHODS) {
+            const earlier = forwards.get(`${m} ${bare}`) ?? bareOperations.get(`${m} ${bare}`);
+            if (earlier !== undefined) {
+              report(`forward ${path} routes ${m} ${path}, already declared (as ${m} ${earlier})`, [
+                ...rPath,
+                'forward',
+              ]);
+              break;
+            }
+          }
+          for (const m of FORWARDED_METHODS) forwards.set(`${m} ${bare}`, `${path} (forward)`);
+          continue;
+        }
         for (const [operation, oPath] of objectsIn(resource, 'operations', rPath)) {
           const method = String(operation.method);
           const key = `${method} ${shape}`;
-          const earlier = seen.get(key);
+          const earlier = seen.get(key) ?? forwards.get(`${method} ${bare}`);
           if (earlier !== undefined) {
-            report(
-              `${method} ${String(resource.path)} is already declared (as ${method} ${earlier})`,
-              [...oPath, 'method'],
-            );
+            report(`${method} ${path} is already declared (as ${method} ${earlier})`, [
+              ...oPath,
+              'method',
+            ]);
           } else {
-            seen.set(key, String(resource.path));
+            seen.set(key, path);
+            bareOperations.set(`${method} ${bare}`, path);
           }
         }
       }
