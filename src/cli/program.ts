@@ -7,6 +7,7 @@ import { ERROR_CATALOGUE, toNaftikoError } from '../errors.js';
 import { packageVersion } from '../package-info.js';
 import type { ControlCommandOptions } from './commands/control.js';
 import type { RunOptions } from './commands/run.js';
+import { addLimitOptions } from './limit-options.js';
 import { collectPair } from './run-options.js';
 import type { OutputFormat } from './output/format-diagnostics.js';
 
@@ -55,7 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       },
     );
 
-  program
+  const run = program
     .command('run')
     .description(
       'Serve capabilities: validate each, then start its adapters; stop on SIGINT/SIGTERM.',
@@ -95,13 +96,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       new Option('--log-format <format>', 'log format')
         .choices(['pretty', 'json'])
         .default('pretty'),
-    )
-    .action(async (specs: string[], opts: Omit<RunOptions, 'shutdown'>) => {
-      // Loaded on demand: `validate` does not need the servers (fastify, undici, the MCP SDK).
-      const { runCommand } = await import('./commands/run.js');
-      const shutdown = io.untilStopped?.();
-      exitCode = await runCommand(specs, { ...opts, ...(shutdown ? { shutdown } : {}) }, io);
-    });
+    );
+  // Inbound limits (MCP sessions, URL and head sizes, rate), each with an environment twin.
+  addLimitOptions(run).action(async (specs: string[], opts: Omit<RunOptions, 'shutdown'>) => {
+    // Loaded on demand: `validate` does not need the servers (fastify, undici, the MCP SDK).
+    const { runCommand } = await import('./commands/run.js');
+    const shutdown = io.untilStopped?.();
+    exitCode = await runCommand(specs, { ...opts, ...(shutdown ? { shutdown } : {}) }, io);
+  });
 
   // Control commands: ask a running engine's control adapter (control-target.ts says which).
   const control = (name: string, description: string) =>

@@ -9,6 +9,8 @@ import type { RefusalEvent } from '../exposes/auth/guard.js';
 import type { InboundAuthenticator } from '../exposes/auth/inbound-auth.js';
 import type { AdapterStates } from '../exposes/control/adapter-states.js';
 import type { ExposesAdapter } from '../spec/types.js';
+import type { ListenOptions } from '../exposes/adapter.js';
+import type { InboundLimits } from './limit-options.js';
 
 // Each adapter type is imported when a capability declares one: a REST-only capability never
 // loads the MCP adapter, nor an MCP-only one the REST adapter. (The MCP adapter over HTTP loads
@@ -25,6 +27,8 @@ export interface StartContext {
   /** stdin/stdout are the MCP transport; true while no MCP adapter has claimed them yet. */
   readonly stdio: { enabled: boolean; claimed: boolean };
   readonly stateless: boolean;
+  /** The operator's inbound limits (`--rate-limit`, `--mcp-max-sessions`, ...). */
+  readonly limits?: InboundLimits;
   /** The adapter's inbound authentication, compiled before any adapter starts (fail closed). */
   readonly authenticator?: InboundAuthenticator;
   readonly onRefused?: (event: RefusalEvent) => void;
@@ -43,7 +47,15 @@ export async function startAdapter(
   runtime: Runtime,
   ctx: StartContext,
 ): Promise<StartOutcome> {
+  // Every HTTP adapter gets the URL and head limits; all but the control adapter (health
+  // probes, metrics scrapes) also get the per-client rate limit.
+  let limits: ListenOptions['limits'];
+  if (ctx.limits !== undefined) {
+    const { rateLimit, ...sizes } = ctx.limits.http;
+    limits = adapter.type === 'control' ? sizes : { ...sizes, rateLimit };
+  }
   const listen = {
+    ...(limits !== undefined ? { limits } : {}),
     ...(ctx.port !== undefined ? { port: ctx.port } : {}),
     ...(ctx.address !== undefined ? { address: ctx.address } : {}),
     ...(ctx.authenticator !== undefined ? { authenticator: ctx.authenticator } : {}),
@@ -77,6 +89,12 @@ export async function startAdapter(
         ).startMcpHttpAdapter(adapter, runtime, {
           ...listen,
           stateless: ctx.stateless,
+          ...(ctx.limits !== undefined
+            ? {
+                maxSessions: ctx.limits.mcp.maxSessions,
+                sessionIdleMs: ctx.limits.mcp.sessionIdleMs,
+              }
+            : {}),
           onError: ctx.onError,
         }),
       };

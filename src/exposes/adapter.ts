@@ -11,9 +11,13 @@ export interface RunningAdapter {
   stop(graceMs?: number): Promise<void>;
 }
 
+import type { HttpLimits } from './http-limits.js';
+
 export interface ListenOptions {
   /** Overrides the adapter's `port` (0: any free port). */
   readonly port?: number;
   /** Overrides the adapter's `address`. */
   readonly address?: string;
+  /** Inbound limits (URL length, head size, per-client rate): http-limits.ts defaults if absent. */
+  readonly limits?: Partial<HttpLimits> | undefined;
 }

@@ -133,9 +133,7 @@ describe('X-Request-Id', () => {
       }),
     );
     try {
-      expect((await client.callTool({ name: 'list-items', arguments: {} })).isError).not.toBe(
-        true,
-      );
+      expect((await client.callTool({ name: 'list-items', arguments: {} })).isError).not.toBe(true);
     } finally {
       await client.close();
     }

@@ -19,6 +19,8 @@ import type { ExposesAdapter } from '../../spec/types.js';
 import { formatReports } from '../output/format-diagnostics.js';
 import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
+import { parseLimitOptions } from '../limit-options.js';
+import type { LimitOptions } from '../limit-options.js';
 import { createRefusalLog } from '../../exposes/auth/refusal-log.js';
 import { enableMetrics, wantsMetrics } from '../../observability/metrics.js';
 import { tracingOptions } from '../../observability/tracing-config.js';
@@ -35,7 +37,7 @@ import {
   unknownNamespaces,
 } from '../run-options.js';
 
-export interface RunOptions {
+export interface RunOptions extends LimitOptions {
   readonly baseUri?: string[];
   readonly port?: string[];
   readonly address?: string[];
@@ -63,6 +65,7 @@ export async function runCommand(
   const ports = parsePorts(options.port);
   const addresses = parsePairs('--address', options.address);
   const timeout = parsePositiveInt('--timeout', options.timeout);
+  const limits = parseLimitOptions(options);
   const envFile = options.envFile === undefined ? undefined : readEnvFile(options.envFile);
   // In stdio mode stdout carries the MCP protocol: every log line goes to stderr.
   const stdio = { enabled: options.stdio === true, claimed: false };
@@ -202,6 +205,7 @@ export async function runCommand(
         stdio,
         states: () => states,
         stateless: options.mcpStateless === true,
+        limits,
         onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
         onStdioClose: stdioClosed.resolve,
       });

@@ -50,7 +50,10 @@ export function buildControlApp(
   runtime: Runtime,
   options: ControlAdapterOptions,
 ): FastifyInstance {
-  const app = createHttpApp({ routerOptions: { ignoreTrailingSlash: true } });
+  const app = createHttpApp({
+    routerOptions: { ignoreTrailingSlash: true },
+    limits: options.limits,
+  });
   closeConnectionsWhenStopping(app);
   const fail = (reply: FastifyReply, err: unknown) => {
     const problem = problemFor(err, runtime.redact);

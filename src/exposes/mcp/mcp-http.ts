@@ -4,6 +4,8 @@
  * `/mcp` and `/` routes (POST, GET, DELETE) are handed to the SDK's transport. Sessions by
  * default — one transport and one `Server` per session, all sharing the tools compiled at load —
  * or stateless (a fresh pair per request) for scale-out. Host and Origin are checked first.
+ * Sessions are bounded in number and idle time (session-table.ts); the app's inbound limits
+ * (URL, head size, rate) answer in JSON-RPC (http-limits.ts).
  *
  * The SDK itself (its server, its Node transport and the zod schemas of the protocol, about
  * 20 MB of memory and 60 ms of start-up) is loaded by the first request that needs it, so a
@@ -21,11 +23,14 @@ import type { RefusalEvent } from '../auth/guard.js';
 import { adapterAuthenticator, mountDeclaredAuth } from '../auth/adapter-auth.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { createHttpApp } from '../http-app.js';
+import type { HttpLimits } from '../http-limits.js';
 import { listenOn, listeningPort } from '../listen.js';
 import type { createMcpServer as CreateMcpServer } from './mcp-server.js';
 import { compilePrompts } from './prompts.js';
 import { compileResources } from './resources.js';
 import { requestGuard } from './request-guard.js';
+import { DEFAULT_SESSION_LIMITS, createSessionTable } from './session-table.js';
+import type { Claim } from './session-table.js';
 import { compileTools } from './tool-definitions.js';
 
 export interface McpHttpOptions extends ListenOptions {
@@ -39,6 +44,17 @@ export interface McpHttpOptions extends ListenOptions {
   readonly onRefused?: (event: RefusalEvent) => void;
   /** Reports a problem that does not stop the adapter (e.g. OAuth 2.0 discovery failing). */
   readonly onWarning?: (event: string, message: string) => void;
+  /** Most sessions open at once (default 1,000); past it `initialize` is answered 503. */
+  readonly maxSessions?: number | undefined;
+  /** A session unused this long is closed, in milliseconds (default 15 minutes). */
+  readonly sessionIdleMs?: number | undefined;
+  /** Inbound URL, head and rate limits (else those of `naftiko run`, else the defaults). */
+  readonly limits?: Partial<HttpLimits> | undefined;
+}
+
+/** A running MCP-over-HTTP adapter, which also tells how many sessions are open. */
+export interface RunningMcpHttpAdapter extends RunningAdapter {
+  readonly sessionCount: () => number;
 }
 
 interface Session {
@@ -54,7 +70,7 @@ export async function startMcpHttpAdapter(
   adapter: ExposesMcp,
   runtime: Runtime,
   options: McpHttpOptions = {},
-): Promise<RunningAdapter> {
+): Promise<RunningMcpHttpAdapter> {
   const host = options.address ?? adapter.address ?? 'localhost';
   // The schema requires `port` for the http transport; 0 (any free port) is only a fallback.
   const port = options.port ?? adapter.port ?? 0;
@@ -65,10 +81,18 @@ export async function startMcpHttpAdapter(
     prompts: compilePrompts(adapter, runtime),
   };
   const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
-  const sessions = new Map<string, Session>();
+  const limits = {
+    maxSessions: options.maxSessions ?? DEFAULT_SESSION_LIMITS.maxSessions,
+    idleMs: options.sessionIdleMs ?? DEFAULT_SESSION_LIMITS.idleMs,
+  };
+  // Closing a session's server closes its transport, whose onclose removes it from the table.
+  const sessions = createSessionTable<Session>(limits, (s) => void s.server.close());
+  const retryAfter = String(Math.max(1, Math.min(60, Math.ceil(limits.idleMs / 1000))));
   const app = createHttpApp({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
+    wire: 'jsonrpc',
+    limits: options.limits,
   });
   // Before the JSON-RPC layer, the session table and the SDK (MCP 2025-11-25 authorization: an
   // HTTP 401/403 with the scheme's challenge).
@@ -88,11 +112,15 @@ export async function startMcpHttpAdapter(
   let closing = false;
   let inflight = 0;
 
-  const open = async (stateful: boolean, principal?: string): Promise<Session> => {
+  /** Opens a transport and server; `claim` (stateful) is released once the session exists. */
+  const open = async (stateful: boolean, principal?: string, claim?: Claim): Promise<Session> => {
     const { StreamableHTTPServerTransport, createMcpServer } = await loadSdk();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: stateful ? randomUUID : undefined,
-      onsessioninitialized: (id) => void sessions.set(id, session),
+      onsessioninitialized: (id) => {
+        sessions.add(id, session);
+        claim?.release();
+      },
     });
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
@@ -132,23 +160,50 @@ export async function startMcpHttpAdapter(
     }
     const sessionId = single(request.headers['mcp-session-id']);
     let session: Session | undefined;
+    let claim: Claim | undefined;
     if (options.stateless) session = await open(false);
     else if (sessionId !== undefined) {
       session = sessions.get(sessionId);
       // A session is bound to its caller (MCP security best practices): another caller that
-      // learns its id is told it does not exist.
+      // learns its id is told it does not exist. An expired or deleted session is unknown too:
+      // 404 tells the client to initialize a new one (MCP 2025-11-25, session management).
       if (session === undefined || session.principal !== principalOf(request.raw)) {
         return rpcError(reply, 404, 'Session not found', -32001);
       }
     } else if (request.method === 'POST' && (await loadSdk()).isInitializeRequest(body)) {
-      session = await open(true, principalOf(request.raw));
+      // Room is claimed before anything is allocated: past the cap, an initialize costs a 503.
+      claim = sessions.reserve();
+      if (claim === undefined) {
+        reply.header('retry-after', retryAfter);
+        return rpcError(
+          reply,
+          503,
+          `Service Unavailable: too many open sessions (${limits.maxSessions}); close one or retry later`,
+          -32000,
+          { code: 'SESSION_LIMIT_REACHED' },
+        );
+      }
+      try {
+        session = await open(true, principalOf(request.raw), claim);
+      } catch (err) {
+        claim.release();
+        throw err;
+      }
     } else return rpcError(reply, 400, 'Bad Request: No valid session ID provided');
 
     reply.hijack();
     const counted = request.method === 'POST';
     if (counted) inflight++;
+    // A POST or DELETE in progress keeps its session from expiring; a standing GET stream only
+    // restarts its idle clock (session-table.ts says why).
+    const used = request.method === 'GET' ? undefined : sessionId;
+    if (sessionId !== undefined) sessions.touch(sessionId);
+    if (used !== undefined) sessions.begin(used);
     reply.raw.once('close', () => {
       if (counted) inflight--;
+      if (used !== undefined) sessions.end(used);
+      // An initialize that created no session gives its claim back.
+      claim?.release();
       // A stateless pair, or an initialize that created no session, serves this request only.
       if (options.stateless || session.transport.sessionId === undefined) {
         void session.server.close();
@@ -179,10 +234,12 @@ export async function startMcpHttpAdapter(
     type: 'mcp',
     namespace: adapter.namespace,
     url: `${base}/mcp`,
+    sessionCount: () => sessions.size,
     async stop(graceMs = 10_000) {
       // New requests get 503; in-flight tool calls may finish; then sessions (and their
       // long-lived SSE streams) are closed, and the server with them.
       closing = true;
+      sessions.stop();
       const deadline = Date.now() + graceMs;
       while (inflight > 0 && Date.now() < deadline) await sleep(20);
       await Promise.allSettled([...sessions.values()].map((s) => s.server.close()));
@@ -198,8 +255,15 @@ export async function startMcpHttpAdapter(
 }
 
 /** A JSON-RPC error answered by the adapter itself (before the SDK sees the request). */
-function rpcError(reply: FastifyReply, status: number, message: string, code = -32000) {
-  return reply.code(status).send({ jsonrpc: '2.0', error: { code, message }, id: null });
+function rpcError(
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  code = -32000,
+  data?: Record<string, unknown>,
+) {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return reply.code(status).send({ jsonrpc: '2.0', error, id: null });
 }
 
 function single(value: string | string[] | undefined): string | undefined {

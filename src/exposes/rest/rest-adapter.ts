@@ -51,6 +51,7 @@ export function buildRestApp(
   options: RestAdapterOptions = {},
 ): FastifyInstance {
   const app = createHttpApp({
+    limits: options.limits,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });

@@ -46,7 +46,10 @@ export function buildSkillApp(
   const siblings = runtime.capability.doc.capability?.exposes ?? [];
   const catalogue = compileCatalogue(adapter, siblings, baseDir);
 
-  const app = createHttpApp({ routerOptions: { ignoreTrailingSlash: true } });
+  const app = createHttpApp({
+    routerOptions: { ignoreTrailingSlash: true },
+    limits: options.limits,
+  });
   const fail = (reply: FastifyReply, err: unknown) => {
     const problem = problemFor(err, runtime.redact);
     if (problem.code === 'INTERNAL') options.onError?.(err);

@@ -1,0 +1,161 @@
+/**
+ * Inbound limits that every HTTP adapter applies before routing work, authentication and body
+ * reading (issue 11, "reliability under faults, load and abuse"):
+ *
+ * - the request head (request line and headers) is bounded by Node's `maxHeaderSize`; Node
+ *   refuses a larger head while parsing it, and our `clientError` handler answers 431
+ *   `HEADERS_TOO_LARGE` with the adapter's error body instead of fastify's ad-hoc JSON;
+ * - the request URL is bounded (414 `URI_TOO_LONG`, RFC 9110 §15.5.15), checked by the HTTP
+ *   server's request listener before fastify sees the request (no fastify hook: a hook on every
+ *   request costs each request the hook runner); fastify's per-parameter limit (`maxParamLength`, 100 by default, past which
+ *   a route silently does not match and the caller gets a 404) is raised to the same bound so
+ *   that long path parameters are governed by one documented limit;
+ * - an optional per-client rate (429 `RATE_LIMITED` with `Retry-After`), see rate-limiter.ts.
+ *
+ * The limits come from the adapter's options (`ListenOptions.limits`, which `naftiko run` fills
+ * from its flags), else from the defaults below.
+ */
+import { STATUS_CODES, createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { ERROR_CATALOGUE, NaftikoError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { createRateLimiter } from './rate-limiter.js';
+
+export interface HttpLimits {
+  /** Longest accepted request target (path and query), in bytes. */
+  readonly maxUrlLength: number;
+  /** Largest accepted request head (request line and headers), in bytes: Node's maxHeaderSize. */
+  readonly maxHeaderSize: number;
+  /** Requests per minute per client IP address; undefined (the default): no rate limit. */
+  readonly rateLimit?: number | undefined;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxUrlLength: 8 * 1024, maxHeaderSize: 16 * 1024 };
+
+/** How an adapter words a refusal: problem+json (REST, skill, control) or JSON-RPC (MCP). */
+export type RefusalWire = 'problem' | 'jsonrpc';
+
+export function resolveHttpLimits(explicit: Partial<HttpLimits> = {}): HttpLimits {
+  return { ...DEFAULT_HTTP_LIMITS, ...defined(explicit) };
+}
+
+/** The body and content type of a refusal in the adapter's wire format. */
+export function refusalBody(
+  wire: RefusalWire,
+  code: ErrorCode,
+  detail: string,
+): { contentType: string; body: string } {
+  if (wire === 'jsonrpc') {
+    return {
+      contentType: 'application/json',
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: detail, data: { code } },
+        id: null,
+      }),
+    };
+  }
+  return {
+    contentType: PROBLEM_CONTENT_TYPE,
+    body: JSON.stringify(problemFor(new NaftikoError(code, detail), (text) => text)),
+  };
+}
+
+/**
+ * fastify's `serverFactory`: Node's HTTP server with the head limit (`maxHeaderSize`), whose
+ * request listener refuses a too-long URL and, when on, a client over its rate, before fastify's
+ * handler runs (nothing of the request is read, routed or authenticated). fastify's own server
+ * settings (keep-alive, request and connection timeouts) are applied as it would apply them.
+ */
+export function limitedServerFactory(limits: HttpLimits, wire: RefusalWire) {
+  const limiter = limits.rateLimit === undefined ? undefined : createRateLimiter(limits.rateLimit);
+  const maxUrlLength = limits.maxUrlLength;
+  const refuse = (res: ServerResponse, code: ErrorCode, detail: string, retryAfter?: number) => {
+    const { contentType, body } = refusalBody(wire, code, detail);
+    res.writeHead(ERROR_CATALOGUE[code].httpStatus, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+      ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
+    });
+    res.end(body);
+  };
+  return (
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    options: {
+      keepAliveTimeout?: number;
+      requestTimeout?: number;
+      connectionTimeout?: number;
+      maxRequestsPerSocket?: number;
+    },
+  ): Server => {
+    const server = createServer({ maxHeaderSize: limits.maxHeaderSize }, (req, res) => {
+      // Counted before anything else: a refused or malformed request still spends its allowance.
+      if (limiter !== undefined) {
+        const decision = limiter.take(req.socket.remoteAddress ?? 'unknown');
+        if (!decision.allowed) {
+          return refuse(
+            res,
+            'RATE_LIMITED',
+            `more than ${limits.rateLimit} requests a minute from this client; retry in ${decision.retryAfterSeconds} s`,
+            decision.retryAfterSeconds,
+          );
+        }
+      }
+      if ((req.url ?? '').length > maxUrlLength) {
+        // The URL is never quoted back: it may carry credentials.
+        return refuse(res, 'URI_TOO_LONG', `the request URL exceeds ${maxUrlLength} bytes`);
+      }
+      handler(req, res);
+    });
+    if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+    if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+    if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
+    if ((options.maxRequestsPerSocket ?? 0) > 0) {
+      server.maxRequestsPerSocket = options.maxRequestsPerSocket as number;
+    }
+    return server;
+  };
+}
+
+/**
+ * fastify's `clientErrorHandler`: what to write on a socket whose request Node could not parse.
+ * An oversized head is 431 in the adapter's wire format; a request that timed out is 408; any
+ * other parse error a 400. Node then destroys the socket, as its own default does.
+ */
+export function clientErrorHandler(wire: RefusalWire, limits: HttpLimits) {
+  return (err: NodeJS.ErrnoException, socket: Socket): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    let status: number;
+    let refusal: { contentType: string; body: string };
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      status = 431;
+      refusal = refusalBody(
+        wire,
+        'HEADERS_TOO_LARGE',
+        `the request line and headers exceed ${limits.maxHeaderSize} bytes`,
+      );
+    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      status = 408;
+      refusal = { contentType: 'text/plain', body: 'Request Timeout' };
+    } else {
+      status = 400;
+      refusal = refusalBody(wire, 'INPUT_INVALID', 'the request cannot be parsed as HTTP');
+    }
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\n` +
+          `content-type: ${refusal.contentType}\r\ncontent-length: ${Buffer.byteLength(refusal.body)}\r\n\r\n` +
+          refusal.body,
+      );
+    }
+    socket.destroy(err);
+  };
+}
+
+function defined(limits: Partial<HttpLimits>): Partial<HttpLimits> {
+  return Object.fromEntries(
+    Object.entries(limits).filter(([, value]) => value !== undefined),
+  ) as Partial<HttpLimits>;
+}
