@@ -20,7 +20,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { UNMATCHED, metrics } from '../../observability/metrics.js';
-import type { Observer } from '../../observability/metrics.js';
+import type { MetricsRecorder, Observer } from '../../observability/metrics.js';
 import { accessLog } from '../../observability/access-log.js';
 import type { AccessSink } from '../../observability/access-log.js';
 import { requestIdFrom } from '../../observability/request-context.js';
@@ -97,7 +97,7 @@ export function createMcpServer(
       context,
     );
   };
-  const instruments = toolInstruments(adapter.namespace, byName);
+  const instruments = toolInstruments(adapter.namespace, tools, byName);
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     instrumentedCall(instruments, request, extra.requestInfo?.headers, (context) =>
       call(request, extra.signal, context),
@@ -127,6 +127,8 @@ export function createMcpServer(
 
 /** Metrics observers (per tool, resolved once), the tracer and the access log, when on. */
 interface ToolInstruments {
+  readonly recorder: MetricsRecorder;
+  readonly tracer: Tracer;
   readonly adapter: string;
   readonly tools: ReadonlySet<string>;
   readonly observers: ReadonlyMap<string, Observer> | undefined;
@@ -135,13 +137,31 @@ interface ToolInstruments {
   readonly log: AccessSink | undefined;
 }
 
+/**
+ * Built once per compiled tool list (a stateless adapter creates a server per request): kept
+ * while the recorder, tracer and access log in force are the same.
+ */
+const instrumentsByTools = new WeakMap<readonly CompiledTool[], ToolInstruments>();
+
 function toolInstruments(
   adapter: string,
+  list: readonly CompiledTool[],
   tools: ReadonlyMap<string, CompiledTool>,
 ): ToolInstruments {
   const recorder = metrics();
   const tracing = tracer();
-  return {
+  const cached = instrumentsByTools.get(list);
+  if (
+    cached !== undefined &&
+    cached.recorder === recorder &&
+    cached.tracer === tracing &&
+    cached.log === accessLog()
+  ) {
+    return cached;
+  }
+  const built: ToolInstruments = {
+    recorder,
+    tracer: tracing,
     adapter,
     tools: new Set(tools.keys()),
     observers: recorder.enabled
@@ -153,6 +173,8 @@ function toolInstruments(
     tracing: tracing.enabled ? tracing : undefined,
     log: accessLog(),
   };
+  instrumentsByTools.set(list, built);
+  return built;
 }
 
 /**
