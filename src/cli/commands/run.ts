@@ -19,7 +19,8 @@ import type { ExposesAdapter } from '../../spec/types.js';
 import { formatReports } from '../output/format-diagnostics.js';
 import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
-import { parseLimitOptions } from '../limit-options.js';
+import { parseLimitOptions, parseUpstreamOptions } from '../limit-options.js';
+import { enableAccessLog } from '../../observability/access-log.js';
 import type { LimitOptions } from '../limit-options.js';
 import { createRefusalLog } from '../../exposes/auth/refusal-log.js';
 import { enableMetrics, wantsMetrics } from '../../observability/metrics.js';
@@ -66,6 +67,7 @@ export async function runCommand(
   const addresses = parsePairs('--address', options.address);
   const timeout = parsePositiveInt('--timeout', options.timeout);
   const limits = parseLimitOptions(options);
+  const upstream = parseUpstreamOptions(options);
   const envFile = options.envFile === undefined ? undefined : readEnvFile(options.envFile);
   // In stdio mode stdout carries the MCP protocol: every log line goes to stderr.
   const stdio = { enabled: options.stdio === true, claimed: false };
@@ -142,6 +144,14 @@ export async function runCommand(
           ? { totalTimeoutMs: timeout, connectTimeoutMs: Math.min(timeout, 5_000) }
           : {}),
         ...(envFile !== undefined ? { envFile } : {}),
+        maxUpstreamBodyBytes: upstream.maxUpstreamBodyBytes,
+        resilience: upstream.resilience,
+        onCircuit: (event) => {
+          const message = `circuit of ${event.namespace} → ${event.origin} ${event.state}${event.state === 'open' ? ` after ${event.failures} consecutive failures` : ''}`;
+          const fields = { namespace: event.namespace, origin: event.origin, state: event.state };
+          if (event.state === 'closed') log.info('upstream.circuit', message, fields);
+          else log.warn('upstream.circuit', message, fields);
+        },
       });
       runtimes.push(runtime);
       log = log.withRedaction(runtime.redact);
@@ -193,6 +203,28 @@ export async function runCommand(
         ...tracing,
         onExportError: (message) => log.warn('traces.export_failed', message),
       });
+    }
+    if (upstream.accessLog) {
+      enableAccessLog((entry) =>
+        log.info(
+          'request',
+          `${entry.method} ${entry.route} ${entry.status} ${entry.durationMs} ms`,
+          {
+            adapter: entry.adapter,
+            adapterType: entry.adapterType,
+            operation: entry.operation,
+            status: entry.status,
+            durationMs: entry.durationMs,
+            requestId: entry.requestId,
+            ...(entry.traceId !== undefined ? { traceId: entry.traceId } : {}),
+            upstream: entry.upstream.map((e) => ({
+              call: e.upstream,
+              outcome: e.outcome,
+              ms: Math.round(e.ms * 1000) / 1000,
+            })),
+          },
+        ),
+      );
     }
     for (const { adapter, runtime, authenticator, index } of plans) {
       const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
