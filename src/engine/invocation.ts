@@ -125,6 +125,7 @@ function compileCall(
       // A mapped body keeps int64 values exact (contract §6); the result writers print bigints.
       const response = await operation.invoke(args, scope, signal, {
         raw: outputs === undefined,
+        stream: outputs === undefined && context?.stream === true,
         losslessIntegers: outputs !== undefined,
         context,
       });

@@ -45,6 +45,8 @@ export function instrumentRoute(handler: ContextHandler, labels: RouteLabels): C
     ? recorder.requestObserver(labels.adapterType, labels.adapter, labels.operation)
     : undefined;
   const timed = observer !== undefined || log !== undefined;
+  // A REST reply can carry a stream: pass-through bodies are not buffered (issue 11).
+  const stream = labels.adapterType === 'rest';
   const name = labels.method === undefined ? undefined : `${labels.method} ${labels.route}`;
   return async (request, reply) => {
     const start = timed ? performance.now() : 0;
@@ -63,6 +65,7 @@ export function instrumentRoute(handler: ContextHandler, labels: RouteLabels): C
       requestId,
       span,
       exchanges: log !== undefined ? [] : undefined,
+      stream,
     };
     try {
       return await handler(request, reply, context);

@@ -23,6 +23,11 @@ export interface RequestContext {
   readonly span: Span | undefined;
   /** Upstream exchanges, collected only when the access log is on. */
   readonly exchanges: ExchangeRecord[] | undefined;
+  /**
+   * The caller can take a pass-through body as a stream (REST): an identity output or a forward
+   * then streams the upstream's 2xx body instead of buffering it.
+   */
+  readonly stream?: boolean;
 }
 
 /** A caller's request id is kept when it is short and plain (no spaces, quotes or controls). */

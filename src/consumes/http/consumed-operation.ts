@@ -5,6 +5,7 @@
  * credentials, send through the origin's pool and decode the answer. The upstream status is
  * returned as it is.
  */
+import type { Readable } from 'node:stream';
 import { NaftikoError } from '../../errors.js';
 import { compileTemplate } from '../../spec/template.js';
 import type { Lookup } from '../../spec/template.js';
@@ -37,13 +38,20 @@ export interface UpstreamResponse {
    * its text; undefined for an invocation with `raw: true` (the caller only needs the bytes).
    */
   body: unknown;
-  /** raw body bytes */
+  /** raw body bytes (empty when the body is streamed) */
   raw: Buffer;
+  /** The body as it arrives: a 2xx answer of an invocation with `stream: true`. */
+  stream?: Readable | undefined;
 }
 
 export interface InvokeOptions {
   /** Skip decoding: the response passes through as bytes (no output mapping needs its value). */
   readonly raw?: boolean;
+  /**
+   * With `raw`: a 2xx body is handed over as a stream once its headers are in (send-request.ts),
+   * for a caller that passes it through (a REST identity output).
+   */
+  readonly stream?: boolean;
   /** A JSON body keeps integers beyond 2^53 exactly, as bigints (it feeds an output mapping). */
   readonly losslessIntegers?: boolean;
   /** The request's id, span and exchange log (exposes/instrument.ts), when wanted. */
@@ -149,6 +157,7 @@ export function compileOperation(
           digest: auth.digest,
           observer: observer(),
           context: options?.context,
+          stream: options?.raw === true && options.stream === true,
         },
         { label, method: op.method, target: `${target.host}${url.displayPath}` },
       );
@@ -167,6 +176,7 @@ export function compileOperation(
               options?.losslessIntegers,
             ),
         raw: received.raw,
+        ...(received.stream !== undefined ? { stream: received.stream } : {}),
       };
     },
   };

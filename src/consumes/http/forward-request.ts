@@ -107,6 +107,7 @@ export function compileForward(ctx: ForwardContext): Forwarder {
         digest: ctx.auth.digest,
         observer: observer(),
         context,
+        stream: context?.stream === true,
       },
       { label, method, target: where },
     );

@@ -12,6 +12,7 @@
  * redirect into the upstream.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import type { Dispatcher, FormData, Pool } from 'undici';
 import { NaftikoError } from '../../errors.js';
 import { metrics } from '../../observability/metrics.js';
@@ -37,7 +38,10 @@ export interface OutgoingRequest {
 export interface ReceivedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** The whole body; empty when it is streamed. */
   readonly raw: Buffer;
+  /** The body as it arrives (a 2xx answer of an exchange sent with `stream`). */
+  readonly stream?: Readable | undefined;
 }
 
 export interface SendOptions {
@@ -52,6 +56,13 @@ export interface SendOptions {
    * on) the exchange is recorded.
    */
   readonly context?: RequestContext | undefined;
+  /**
+   * Hand a 2xx body over as a stream once the headers are in, instead of collecting it (an
+   * identity pass-through: nothing needs the value). The body limit still applies while it
+   * flows: past it, the stream fails (and so does the caller's response, never a truncated
+   * success). Other statuses are collected as usual.
+   */
+  readonly stream?: boolean | undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -213,7 +224,7 @@ async function exchangeAnswering(
   deadline: Deadline,
   ctx: ExchangeContext,
 ): Promise<ReceivedResponse> {
-  const first = await exchange(upstream, request, deadline, ctx);
+  const first = await exchange(upstream, request, deadline, ctx, options.stream === true);
   if (first.status !== 401 || options.digest === undefined) return first;
   const answer = answerDigest(
     first.headers['www-authenticate'],
@@ -223,7 +234,7 @@ async function exchangeAnswering(
   );
   if (answer === undefined) return first;
   const headers = { ...request.headers, authorization: answer };
-  return exchange(upstream, { ...request, headers }, deadline, ctx);
+  return exchange(upstream, { ...request, headers }, deadline, ctx, options.stream === true);
 }
 
 /** Errors raised once a response had started (not retryable: the request may have had effects). */
@@ -239,9 +250,10 @@ function exchange(
   request: OutgoingRequest,
   deadline: Deadline,
   ctx: ExchangeContext,
+  stream: boolean,
 ): Promise<ReceivedResponse> {
   return new Promise((resolve, reject) => {
-    const handler = new CollectingHandler(resolve, reject, upstream.maxBodyBytes, ctx);
+    const handler = new CollectingHandler(resolve, reject, upstream.maxBodyBytes, ctx, stream);
     deadline.watch((reason) => handler.abort(reason));
     (upstream.pool as Pool).dispatch(
       {
@@ -254,6 +266,8 @@ function exchange(
     );
   });
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Bodies announced up to this size are collected into one buffer allocated up front. */
 const PREALLOCATE_MAX = 16 * 1024 * 1024;
@@ -272,17 +286,22 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
 
   readonly #maxBytes: number;
   readonly #ctx: ExchangeContext;
+  readonly #streaming: boolean;
+  /** The body handed over as it arrives (streaming mode, 2xx). */
+  #stream: Readable | undefined;
 
   constructor(
     resolve: (response: ReceivedResponse) => void,
     reject: (err: unknown) => void,
     maxBytes: number,
     ctx: ExchangeContext,
+    streaming = false,
   ) {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#maxBytes = maxBytes;
     this.#ctx = ctx;
+    this.#streaming = streaming;
   }
 
   /** Stops reading a body past the limit: 502 UPSTREAM_TOO_LARGE. */
@@ -299,6 +318,13 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
 
   /** Fails the exchange now; the request is cancelled as soon as the dispatcher has started it. */
   abort(reason: unknown): void {
+    const stream = this.#stream;
+    if (stream !== undefined) {
+      // Streaming: the response is the caller's already; failing its stream aborts it.
+      if (!stream.destroyed) stream.destroy(reason as Error);
+      this.#controller?.abort(reason as Error);
+      return;
+    }
     if (this.#settled) return;
     this.#settled = true;
     this.#reject(reason);
@@ -326,12 +352,44 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
       this.#tooLarge();
       return;
     }
+    if (this.#streaming && statusCode >= 200 && statusCode < 300) {
+      const controller = this.#controller;
+      let ended = false;
+      this.#stream = new Readable({
+        read: () => controller?.resume(),
+        // The caller went away (or the stream failed): stop reading the upstream's body.
+        destroy: (err, callback) => {
+          if (!ended) controller?.abort(err ?? new Error('the caller closed the response'));
+          callback(err);
+        },
+      });
+      this.#stream.once('end', () => (ended = true));
+      this.#settled = true;
+      this.#resolve({
+        status: statusCode,
+        headers: this.#headers,
+        raw: EMPTY,
+        stream: this.#stream,
+      });
+      return;
+    }
     if (Number.isSafeInteger(length) && length > 0 && length <= PREALLOCATE_MAX) {
       this.#body = Buffer.allocUnsafe(length);
     }
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const stream = this.#stream;
+    if (stream !== undefined) {
+      if (stream.destroyed) return;
+      this.#received += chunk.length;
+      if (this.#received > this.#maxBytes) {
+        this.#tooLarge();
+        return;
+      }
+      if (!stream.push(chunk)) controller.pause();
+      return;
+    }
     if (this.#settled) return;
     if (this.#received + chunk.length > this.#maxBytes) {
       this.#tooLarge();
@@ -352,6 +410,10 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.#stream !== undefined) {
+      if (!this.#stream.destroyed) this.#stream.push(null);
+      return;
+    }
     if (this.#settled) return;
     this.#settled = true;
     const chunks = this.#chunks;
@@ -365,6 +427,10 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#stream !== undefined) {
+      if (!this.#stream.destroyed) this.#stream.destroy(error);
+      return;
+    }
     if (this.#settled) return;
     this.#settled = true;
     if (this.#status !== 0 && error instanceof Error) RESPONSE_STARTED.add(error);

@@ -38,13 +38,21 @@ export function sendResult(
  */
 export function sendUpstream(
   reply: FastifyReply,
-  response: Pick<UpstreamResponse, 'status' | 'headers' | 'raw'>,
+  response: Pick<UpstreamResponse, 'status' | 'headers' | 'raw' | 'stream'>,
   redact: (text: string) => string,
 ): FastifyReply {
   reply.code(response.status);
   for (const name of FORWARDED_HEADERS) {
     const value = response.headers[name];
     if (value !== undefined) reply.header(name, value);
+  }
+  if (response.stream !== undefined) {
+    // A 2xx body streamed as it arrives (never an error body: those are redacted, so buffered).
+    // Its length is kept; if the upstream fails mid-body, the response is aborted, never ended
+    // as a truncated success.
+    const length = response.headers['content-length'];
+    if (length !== undefined) reply.header('content-length', length);
+    return reply.send(response.stream);
   }
   if (response.status >= 400 && response.raw.length > 0) {
     const text = response.raw.toString('utf8');
