@@ -210,6 +210,23 @@ describe('upstream bodies over the limit', () => {
     await stillHealthy(engine);
   });
 
+  it('streams a large body through unchanged, its length kept', async () => {
+    const engine = await serve();
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 'z');
+    engine.faults.push((_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': big.length,
+      });
+      res.end(big);
+    });
+    const response = await fetch(`${engine.url}/items`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe(String(big.length));
+    expect(response.headers.get('content-type')).toBe('application/octet-stream');
+    expect(Buffer.from(await response.arrayBuffer()).equals(big)).toBe(true);
+  });
+
   it('passes a body at the limit', async () => {
     const engine = await serve({ maxUpstreamBodyBytes: 1024 });
     const body = `[${'"a",'.repeat(200)}"a"]`.slice(0, 1021) + '"]';
@@ -318,11 +335,21 @@ describe('retries', () => {
     engine.faults.push(resetBeforeHeaders);
     expect((await call(engine)).status).toBe(200);
     expect(engine.upstream.requests).toHaveLength(2);
-    // Reset mid-body: never retried; the streamed answer is cut off, not ended as a success.
+    // Reset mid-body, never retried. A short announced body is collected: a clean 502.
     engine.faults.push(resetMidBody);
+    const answer = await call(engine);
+    expect(answer.status).toBe(502);
+    expect(answer.json?.['code']).toBe('UPSTREAM_UNREACHABLE');
+    expect(engine.upstream.requests).toHaveLength(3);
+    // A body of unknown length is streamed: the answer is cut off, not ended as a success.
+    engine.faults.push((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[{"id":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
     const response = await fetch(`${engine.url}/items`);
     await expect(response.text()).rejects.toThrow();
-    expect(engine.upstream.requests).toHaveLength(3);
+    expect(engine.upstream.requests).toHaveLength(4);
     await stillHealthy(engine);
   });
 

@@ -57,8 +57,8 @@ export interface SendOptions {
    */
   readonly context?: RequestContext | undefined;
   /**
-   * Hand a 2xx body over as a stream once the headers are in, instead of collecting it (an
-   * identity pass-through: nothing needs the value). The body limit still applies while it
+   * Hand a 2xx body of unknown length or over 1 MiB over as a stream once the headers are in,
+   * instead of collecting it (an identity pass-through: nothing needs the value). The body limit still applies while it
    * flows: past it, the stream fails (and so does the caller's response, never a truncated
    * success). Other statuses are collected as usual.
    */
@@ -269,6 +269,9 @@ function exchange(
 
 const EMPTY = Buffer.alloc(0);
 
+/** Pass-through bodies announced up to this size are collected, not streamed (1 MiB). */
+const STREAM_FROM = 1024 * 1024;
+
 /** Bodies announced up to this size are collected into one buffer allocated up front. */
 const PREALLOCATE_MAX = 16 * 1024 * 1024;
 
@@ -352,7 +355,15 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
       this.#tooLarge();
       return;
     }
-    if (this.#streaming && statusCode >= 200 && statusCode < 300) {
+    // Streamed: a 2xx body of unknown length, or longer than STREAM_FROM. A shorter announced
+    // body is collected into one preallocated buffer, which measured cheaper (CPU and peak RSS)
+    // than streaming it, whose chunks keep the socket's read buffers alive until written.
+    if (
+      this.#streaming &&
+      statusCode >= 200 &&
+      statusCode < 300 &&
+      !(Number.isSafeInteger(length) && length <= STREAM_FROM)
+    ) {
       const controller = this.#controller;
       let ended = false;
       this.#stream = new Readable({
