@@ -5,6 +5,8 @@
  * the engine still answers afterwards.
  * - bodies over the limit: with Content-Length → 502 UPSTREAM_TOO_LARGE before anything is sent;
  *   a chunked one streamed through an identity output → the response is aborted mid-body;
+ * - slow headers and a trickling body → 504 UPSTREAM_TIMEOUT; malformed JSON relayed by an
+ *   identity output, 502 UPSTREAM_BAD_RESPONSE for a mapped one;
  * - redirects: same-origin followed (303 turns a POST into a GET, 307 keeps a PUT's body),
  *   cross-origin and loops → 502 UPSTREAM_REDIRECT; a 201's Location is not relayed;
  * - retries: GET/PUT/DELETE on 502/503/504/429 and on resets before any byte; never POST; never
@@ -96,6 +98,16 @@ const capability = yaml`
                     in: body
                     type: string
                     description: A name.
+          - path: /first
+            name: first
+            description: The first item's id, mapped.
+            operations:
+              - method: GET
+                name: first-item
+                call: up.list-items
+                outputParameters:
+                  - type: string
+                    mapping: $[0].id
 `;
 
 type Fault = (req: Recorded, res: ServerResponse) => void;
@@ -237,6 +249,54 @@ describe('upstream bodies over the limit', () => {
     const answer = await call(engine);
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1024);
     expect(answer.status).toBe(200);
+  });
+});
+
+describe('slow and unreadable upstreams', () => {
+  it('answers 504 UPSTREAM_TIMEOUT when the headers come too late', async () => {
+    const engine = await serve({ totalTimeoutMs: 400 });
+    engine.faults.push((_req, res) => {
+      setTimeout(() => ok(_req, res), 1_500);
+    });
+    const started = Date.now();
+    const answer = await call(engine);
+    expect(answer.status).toBe(504);
+    expect(answer.json?.['code']).toBe('UPSTREAM_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(1_400);
+    await stillHealthy(engine);
+  });
+
+  it('answers 504 UPSTREAM_TIMEOUT when a short body trickles past the deadline', async () => {
+    const engine = await serve({ totalTimeoutMs: 400 });
+    engine.faults.push((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' });
+      const timer = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    const answer = await call(engine);
+    expect(answer.status).toBe(504);
+    expect(answer.json?.['code']).toBe('UPSTREAM_TIMEOUT');
+    await stillHealthy(engine);
+  });
+
+  it('relays malformed JSON through an identity output, and refuses it for a mapped one', async () => {
+    const engine = await serve();
+    const broken: Fault = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('[{"id": "a1",');
+    };
+    engine.faults.push(broken);
+    const relayed = await call(engine);
+    expect(relayed.status).toBe(200);
+    expect(relayed.text).toBe('[{"id": "a1",');
+    engine.faults.push(broken);
+    const mapped = await fetch(`${engine.url}/first`);
+    expect(mapped.status).toBe(502);
+    expect(((await mapped.json()) as { code: string }).code).toBe('UPSTREAM_BAD_RESPONSE');
+    engine.faults.length = 0;
+    const fine = await fetch(`${engine.url}/first`);
+    expect(fine.status).toBe(200);
+    expect(await fine.json()).toBe('a1');
   });
 });
 
