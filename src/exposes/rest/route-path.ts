@@ -8,6 +8,8 @@
  * is routed, and its fixed `name=value` pairs tell apart the operations that share that path
  * (the REST adapter dispatches on them, see query-dispatch.ts).
  */
+import { NaftikoError } from '../../errors.js';
+
 export interface RoutePath {
   /** Path for the router, e.g. `/items/:p0`. */
   readonly path: string;
@@ -21,6 +23,9 @@ export interface RoutePath {
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}|\{([^{}\s]+)\}/g;
 
+/** Characters the router reads as wildcards or parameter patterns, with no escape for them. */
+const UNROUTABLE = /[*()]/;
+
 export function routePath(specPath: string): RoutePath {
   const params = new Map<string, string>();
   let source = '';
@@ -30,6 +35,15 @@ export function routePath(specPath: string): RoutePath {
   const query = mark < 0 ? [] : [...new URLSearchParams(specPath.slice(mark + 1))];
   const bare = mark < 0 ? specPath : specPath.slice(0, mark);
   const normalized = bare.startsWith('/') ? bare : `/${bare}`;
+  const outside = normalized.replace(PLACEHOLDER, '');
+  if (UNROUTABLE.test(outside)) {
+    // The router would read `*` as a wildcard and `(`...`)` as a parameter pattern: refuse at
+    // start-up rather than serve another route than the one declared.
+    throw new NaftikoError(
+      'SPEC_INVALID',
+      `REST resource path "${specPath}" contains "*", "(" or ")", which this engine cannot route literally`,
+    );
+  }
   for (const match of normalized.matchAll(PLACEHOLDER)) {
     const literal = normalized.slice(last, match.index);
     const key = `p${params.size}`;

@@ -153,3 +153,16 @@ describe('REST routes', () => {
     expect(up.requests).toHaveLength(0);
   });
 });
+
+describe('paths the router cannot take literally', () => {
+  it('refuses "*", "(" and ")" outside placeholders with SPEC_INVALID, naming the path', async () => {
+    const { routePath } = await import('../../../src/exposes/rest/route-path.js');
+    for (const path of ['/a/*/b', '/**', '/{a}(', '/{a}(x)', '/a*']) {
+      expect(() => routePath(path)).toThrow(
+        expect.objectContaining({ code: 'SPEC_INVALID', message: expect.stringContaining(path) }),
+      );
+    }
+    // Placeholders and plain literals (a colon included) still route.
+    expect(routePath('/ships/{{ship-id}}/v1:crew').path).toBe('/ships/:p0/v1::crew');
+  });
+});
