@@ -10,7 +10,10 @@
  *   request costs each request the hook runner); fastify's per-parameter limit (`maxParamLength`, 100 by default, past which
  *   a route silently does not match and the caller gets a 404) is raised to the same bound so
  *   that long path parameters are governed by one documented limit;
- * - an optional per-client rate (429 `RATE_LIMITED` with `Retry-After`), see rate-limiter.ts.
+ * - an optional per-client rate (429 `RATE_LIMITED` with `Retry-After`), see rate-limiter.ts;
+ * - a `Content-Type` that is not a media type (`type/subtype[; params]`, RFC 9110 §8.3.1) on a
+ *   request that may carry a body is 400 `BODY_INVALID` (fastify's own refusal, an error the
+ *   adapters' error mapping does not know, would otherwise surface as a 500).
  *
  * The limits come from the adapter's options (`ListenOptions.limits`, which `naftiko run` fills
  * from its flags), else from the defaults below.
@@ -107,6 +110,15 @@ export function limitedServerFactory(limits: HttpLimits, wire: RefusalWire) {
         // The URL is never quoted back: it may carry credentials.
         return refuse(res, 'URI_TOO_LONG', `the request URL exceeds ${maxUrlLength} bytes`);
       }
+      const contentType = req.headers['content-type'];
+      if (
+        contentType !== undefined &&
+        !BODYLESS.has(req.method ?? '') &&
+        !isMediaType(contentType)
+      ) {
+        // fastify would answer its own 415 error, which the adapters' error mapping does not know.
+        return refuse(res, 'BODY_INVALID', 'the Content-Type header is not a valid media type');
+      }
       handler(req, res);
     });
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
@@ -152,6 +164,21 @@ export function clientErrorHandler(wire: RefusalWire, limits: HttpLimits) {
     }
     socket.destroy(err);
   };
+}
+
+/** Methods whose Content-Type fastify ignores (it reads no body for them). */
+const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
+const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
+
+/** `type/subtype[; parameters]` with token type and subtype: what fastify accepts as a media type. */
+export function isMediaType(value: string): boolean {
+  const semicolon = value.indexOf(';');
+  const media = semicolon === -1 ? value : value.slice(0, semicolon);
+  const slash = media.indexOf('/');
+  if (slash === -1) return false;
+  return (
+    TOKEN.test(media.slice(0, slash).trimStart()) && TOKEN.test(media.slice(slash + 1).trimEnd())
+  );
 }
 
 function defined(limits: Partial<HttpLimits>): Partial<HttpLimits> {

@@ -142,7 +142,6 @@ export function compileOperation(
       if (body?.contentType !== undefined) headers['content-type'] ??= body.contentType;
       const query = [...target.query, ...placed.query];
       auth.apply(headers, query);
-      const where = `${op.method} ${target.host}${url.displayPath}`;
       const received = await sendRequest(
         pools.get(target.origin, label),
         {
@@ -172,7 +171,8 @@ export function compileOperation(
               received.status,
               received.raw,
               contentType,
-              `${label}: ${where}`,
+              // Never the upstream's address: the message may reach the caller.
+              `${label}: the upstream's answer to ${op.method}`,
               options?.losslessIntegers,
             ),
         raw: received.raw,

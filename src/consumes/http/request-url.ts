@@ -58,10 +58,22 @@ export function compileUrl(baseUri: string, resourcePath: string, label: string)
         missing.push(...rendered.missing);
         if (missing.length === 0) base = parseBase(rendered.text, label, 'INPUT_INVALID');
       }
+      const unsafe: string[] = [];
       const path = pathTemplate.render((name) => {
         const value = lookup(name);
+        if (typeof value === 'string' && unsafeSegment(value)) unsafe.push(name);
         return value === '' ? undefined : value;
       }, encodeComponent);
+      if (unsafe.length > 0) {
+        // Whoever fed it (a REST path, an MCP argument, a step output), a placeholder never
+        // becomes a dot segment (`..` normalised by a proxy reaches another resource with the
+        // engine's credentials) nor carries a line break or NUL.
+        throw new NaftikoError(
+          'INPUT_INVALID',
+          `${label}: ${unsafe.join(', ')} cannot be ".", ".." or contain a line break or NUL`,
+          { details: { invalid: unsafe } },
+        );
+      }
       missing.push(...path.missing);
       if (base === undefined || missing.length > 0) return { missing };
       const [resPath, resQuery] = splitQuery(path.text);
@@ -104,4 +116,11 @@ function splitQuery(text: string): [string, string] {
 function displayBasePath(baseUri: string): string {
   const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(baseUri);
   return match?.[1] ?? '';
+}
+
+/** `.`, `..` (also percent-encoded), or a value with CR, LF or NUL. */
+function unsafeSegment(value: string): boolean {
+  if (/[\r\n\0]/.test(value)) return true;
+  const decoded = value.replace(/%2e/gi, '.');
+  return decoded === '.' || decoded === '..';
 }

@@ -5,12 +5,16 @@
  *
  * Query keys and values are percent-encoded with encodeURIComponent (a space is %20, not `+`).
  * Cookie values have the characters RFC 6265 forbids (controls, space, `"`, `,`, `;`, `\`)
- * percent-encoded. A header value with a line break or NUL is refused (it would split the header).
+ * percent-encoded. A header value with a line break or NUL is refused (it would split the header),
+ * and so is a query value with one (issue 11: CR, LF and NUL are bad input, never forwarded, even
+ * percent-encoded: an upstream that decodes and logs or re-emits the value would be split by it).
  */
 import { NaftikoError } from '../../errors.js';
 import { encodeComponent } from './encode-component.js';
 import { stringify } from '../../spec/template.js';
 import type { CompiledParameter } from './effective-parameters.js';
+
+const LINE_BREAK_OR_NUL = /[\r\n\0]/;
 
 export interface PlacedParameters {
   /** Encoded `k=v` pieces. */
@@ -34,12 +38,20 @@ export function placeParameters(
       const key = encodeComponent(spec.name);
       for (const item of Array.isArray(value) ? value : [value]) {
         if (item !== undefined && item !== null) {
-          query.push(`${key}=${encodeComponent(stringify(item))}`);
+          const text = stringify(item);
+          if (LINE_BREAK_OR_NUL.test(text)) {
+            throw new NaftikoError(
+              'INPUT_INVALID',
+              `${label}: the value of query parameter "${spec.name}" contains a line break or NUL`,
+              { details: { invalid: [spec.name] } },
+            );
+          }
+          query.push(`${key}=${encodeComponent(text)}`);
         }
       }
     } else if (spec.in === 'header') {
       const text = Array.isArray(value) ? value.map(stringify).join(', ') : stringify(value);
-      if (/[\r\n\0]/.test(text)) {
+      if (LINE_BREAK_OR_NUL.test(text)) {
         throw new NaftikoError(
           'INPUT_INVALID',
           `${label}: the value of header "${spec.name}" contains a line break`,

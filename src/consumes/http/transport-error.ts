@@ -31,7 +31,9 @@ export function transportError(err: unknown, deadline: Deadline, ctx: ExchangeCo
   if (aborted !== undefined) return aborted.reason ?? err;
   if (err instanceof NaftikoError) return err;
   const code = errorCode(err);
-  const where = `${ctx.label}: ${ctx.method} ${ctx.target}`;
+  // The caller sees the operation, never the upstream's address (it may be internal); the
+  // target stays in `details`, for logs.
+  const where = `${ctx.label}: the upstream (${ctx.method})`;
   const details = { operation: ctx.label, method: ctx.method, target: ctx.target };
   if (deadline.timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new NaftikoError('UPSTREAM_TIMEOUT', `${where} did not answer in time`, {

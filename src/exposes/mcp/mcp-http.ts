@@ -156,6 +156,11 @@ export async function startMcpHttpAdapter(
       }
       const parsed = parseJson(request.body);
       if (!parsed.ok) return rpcError(reply, 400, 'Parse error: Invalid JSON', -32700);
+      // JSON-RPC 2.0 §6: an empty batch is an invalid request, answered with one error (the SDK
+      // would accept it as "only notifications" with 202). Longer batches are bounded by the SDK.
+      if (Array.isArray(parsed.value) && parsed.value.length === 0) {
+        return rpcError(reply, 400, 'Invalid Request: empty batch', -32600);
+      }
       body = parsed.value;
     }
     const sessionId = single(request.headers['mcp-session-id']);
@@ -212,8 +217,10 @@ export async function startMcpHttpAdapter(
     try {
       await session.transport.handleRequest(request.raw, reply.raw, body);
     } catch (err) {
-      options.onError?.(err);
-      if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
+      // A client that went away mid-request is not a server error: nothing to log or answer.
+      const gone = request.raw.destroyed || (err as { name?: unknown }).name === 'AbortError';
+      if (!gone) options.onError?.(err);
+      if (!reply.raw.headersSent && !reply.raw.destroyed) reply.raw.writeHead(500).end();
     }
   };
 

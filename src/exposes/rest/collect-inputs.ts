@@ -1,8 +1,15 @@
 /**
  * A REST request's inputs (contract §4): path parameters, query parameters, declared header and
  * cookie parameters, declared body fields, and `body`, the whole parsed request body.
+ *
+ * A path parameter arrives percent-decoded. One that would climb out of its segment upstream —
+ * `.` or `..` (`%2e%2e`), alone or as a segment of a value with an encoded `/` or `\`
+ * (`..%2F..%2Fadmin`) — or that carries CR, LF or NUL is refused with 400 `INPUT_INVALID` before
+ * anything is sent (issue 11). Other encoded slashes (`group%2Fproject`) stay one segment: the
+ * value is percent-encoded again when it is placed in the upstream path.
  */
 import type { FastifyRequest } from 'fastify';
+import { NaftikoError } from '../../errors.js';
 import type { InputSpec } from '../../engine/inputs.js';
 
 export function collectInputs(
@@ -16,7 +23,14 @@ export function collectInputs(
   const routeParams = request.params as Record<string, string> | undefined;
   for (const [routeKey, name] of params) {
     const value = routeParams?.[routeKey];
-    if (value !== undefined) inputs[name] = value;
+    if (value === undefined) continue;
+    const problem = badPathValue(value);
+    if (problem !== undefined) {
+      throw new NaftikoError('INPUT_INVALID', `path parameter ${name} ${problem}`, {
+        details: { invalid: [name] },
+      });
+    }
+    inputs[name] = value;
   }
   if (request.body !== undefined && request.body !== null) inputs.body = request.body;
   // A required input spelt differently from a path parameter (`orgId` for `{orgid}`,
@@ -44,6 +58,15 @@ export function collectInputs(
     }
   }
   return inputs;
+}
+
+/** Why a decoded path parameter value is refused, or undefined when it is fine. */
+function badPathValue(value: string): string | undefined {
+  if (/[\r\n\0]/.test(value)) return 'contains a line break or NUL';
+  if (value.split(/[/\\]/).some((segment) => segment === '.' || segment === '..')) {
+    return 'must not be or contain a dot segment (. or ..)';
+  }
+  return undefined;
 }
 
 function cookies(header: string | undefined): Map<string, string> {
