@@ -222,6 +222,20 @@ describe('upstream bodies over the limit', () => {
     await stillHealthy(engine);
   });
 
+  it('answers 502 UPSTREAM_TOO_LARGE while reading a chunked body a mapped output needs', async () => {
+    const engine = await serve({ maxUpstreamBodyBytes: 1024 });
+    engine.faults.push((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write('y'.repeat(512)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    // A mapped output needs the whole body: it is collected, so the limit is a clean 502.
+    const answer = await fetch(`${engine.url}/first`);
+    expect(answer.status).toBe(502);
+    expect(((await answer.json()) as { code: string }).code).toBe('UPSTREAM_TOO_LARGE');
+    await stillHealthy(engine);
+  });
+
   it('streams a large body through unchanged, its length kept', async () => {
     const engine = await serve();
     const big = Buffer.alloc(3 * 1024 * 1024 + 17, 'z');
