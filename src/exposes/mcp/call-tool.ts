@@ -28,7 +28,9 @@ export async function callTool(
     }
     return toolResult(await tool.invocation.run(values, signal, context), runtime.redact);
   } catch (err) {
-    if (!(err instanceof NaftikoError) || err.code === 'INTERNAL') onError?.(err);
+    // A call its client abandoned (the request's signal aborted) is not an engine failure.
+    const abandoned = signal?.aborted === true;
+    if (!abandoned && (!(err instanceof NaftikoError) || err.code === 'INTERNAL')) onError?.(err);
     return toolErrorResult(err, runtime.redact);
   }
 }
