@@ -1,5 +1,6 @@
 /**
- * Shutdown under load (issue 11): SIGTERM while autocannon drives the seed's REST adapter over
+ * Shutdown under load (issue 11): SIGTERM while autocannon drives the seed's REST adapter (and,
+ * in a second test, its stateless MCP adapter with tools/call) over
  * keep-alive connections (c = 32, a real `naftiko run` subprocess, an upstream that answers after
  * 50 ms so that requests are in flight when the signal arrives). Every request either completes
  * or was never accepted, and the engine exits 0 within its grace period (10 s of drain).
@@ -210,6 +211,146 @@ describe('SIGTERM under keep-alive load', () => {
     expect(unknown, JSON.stringify(report)).toEqual([]);
     expect(accessNot200, JSON.stringify(report)).toEqual([]);
     expect(accessLines.length, JSON.stringify(report)).toBe(upstreamReceived);
+    expect(engineErrors, JSON.stringify(report)).toEqual([]);
+  }, 30_000);
+
+  it('completes every accepted MCP tool call (stateless), and exits 0 within the grace period', async () => {
+    const engine = await startCapability(
+      SEED,
+      [
+        '--base-uri',
+        `crm-crm-integration=${upstream.url}/v2`,
+        '--address',
+        '*=127.0.0.1',
+        '--mcp-stateless',
+      ],
+      { GONG_API_KEY: 'shutdown-test-token' },
+    );
+    const mcpUrl = engine.urls.get('crm-crm-integration-mcp') as string;
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    let id = 0;
+    const call = () =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: ++id,
+        method: 'tools/call',
+        params: { name: 'gong-get-crm-integration-details', arguments: {} },
+      });
+    const probe = await fetch(mcpUrl, { method: 'POST', headers, body: call() });
+    expect(probe.status).toBe(200);
+    await probe.text();
+    const before = upstream.requests.length;
+    const servedBefore = new Set(served);
+
+    /** The upstream's seq carried by a complete tool result, or undefined. */
+    const seqOf = (body: string): number | undefined => {
+      try {
+        // A JSON body, or an SSE event whose `data:` line carries the JSON-RPC message.
+        const data = body.startsWith('{')
+          ? body
+          : (body
+              .split('\n')
+              .find((line) => line.startsWith('data: '))
+              ?.slice(6) ?? '');
+        const rpc = JSON.parse(data) as {
+          result?: { isError?: boolean; content?: { text?: string }[] };
+        };
+        if (rpc.result === undefined || rpc.result.isError === true) return undefined;
+        const inner = JSON.parse(rpc.result.content?.[0]?.text ?? '') as {
+          seq?: unknown;
+          padding?: unknown;
+        };
+        return typeof inner.seq === 'number' && inner.padding === PADDING ? inner.seq : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const received = new Set<number>();
+    let failedCalls = 0;
+    let refusedWhileStopping = 0;
+    const failedSamples: string[] = [];
+    let sigtermAt = 0;
+    let after = 0;
+    const connErrors: Record<string, number> = {};
+    let stopLoad = () => {};
+    const result = new Promise<AutocannonResult>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: mcpUrl,
+          method: 'POST',
+          headers,
+          connections: 16,
+          pipelining: 1,
+          duration: 15,
+          requests: [
+            {
+              setupRequest: (req: Record<string, unknown>) => ({ ...req, body: call() }),
+              onResponse(status: number, body: string) {
+                // A call that came in once draining had begun is refused whole, before any
+                // work (503 and a JSON-RPC error): not accepted, counted apart.
+                if (status === 503 && body.includes('the server is stopping')) {
+                  return void refusedWhileStopping++;
+                }
+                const n = status === 200 ? seqOf(body) : undefined;
+                if (n === undefined) {
+                  if (failedSamples.length < 3)
+                    failedSamples.push(`${status} ${body.slice(0, 300)}`);
+                  return void failedCalls++;
+                }
+                received.add(n);
+                if (sigtermAt > 0) after++;
+              },
+            },
+          ],
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+      instance.on('reqError', (err) => {
+        const kind = err.code ?? err.message;
+        connErrors[kind] = (connErrors[kind] ?? 0) + 1;
+      });
+      stopLoad = () => instance.stop();
+    });
+
+    await sleep(1_000);
+    sigtermAt = Date.now();
+    const code = await engine.stop('SIGTERM', DRAIN_MS + 5_000);
+    const exitMs = Date.now() - sigtermAt;
+    await sleep(300);
+    stopLoad();
+    await result;
+
+    const upstreamReceived = upstream.requests.length - before;
+    const upstreamServed = [...served].filter((n) => !servedBefore.has(n));
+    const lost = upstreamServed.filter((n) => !received.has(n));
+    const engineErrors = engine.events.filter((e) => e.level === 'error' || e.level === 50);
+    const report = {
+      exitCode: code,
+      exitMs,
+      upstreamReceived,
+      upstreamServed: upstreamServed.length,
+      completed: received.size,
+      completedAfterSigterm: after,
+      failedCalls,
+      failedSamples,
+      refusedWhileStopping,
+      lost: lost.length,
+      notAccepted: connErrors,
+      engineErrors: engineErrors.map((e) => String(e.msg ?? e.message ?? e.event)),
+    };
+    console.log(`mcp shutdown under load: ${JSON.stringify(report)}`);
+
+    expect(received.size, JSON.stringify(report)).toBeGreaterThan(50);
+    expect(after, JSON.stringify(report)).toBeGreaterThan(0);
+    expect(code, JSON.stringify(report)).toBe(0);
+    expect(exitMs, JSON.stringify(report)).toBeLessThan(DRAIN_MS);
+    // Every answered call was a complete tool result; every call the upstream saw reached the client.
+    expect(failedCalls, JSON.stringify(report)).toBe(0);
+    expect(upstreamServed.length, JSON.stringify(report)).toBe(upstreamReceived);
+    expect(lost, JSON.stringify(report)).toEqual([]);
     expect(engineErrors, JSON.stringify(report)).toEqual([]);
   }, 30_000);
 });
