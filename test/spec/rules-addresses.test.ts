@@ -130,6 +130,31 @@ describe('namespace, port, route and tool-name rules', () => {
     ]);
   });
 
+  it('rest-path-unroutable: "*", "(" or ")" outside placeholders, at the path', async () => {
+    const doc = yaml`
+      naftiko: "1.0.0-alpha2"
+      capability:
+        exposes:
+          - type: rest
+            namespace: a
+            port: 8080
+            resources:
+              - path: /files/*/raw
+                description: Files
+                operations: [{ method: GET, outputParameters: [{ type: string, value: "1" }] }]
+              - path: /items/{id}(x)
+                description: Items
+                operations: [{ method: GET, outputParameters: [{ type: string, value: "2" }] }]
+              - path: /ok/{{a-b}}/v1:x
+                description: Fine
+                operations: [{ method: GET, outputParameters: [{ type: string, value: "3" }] }]
+    `;
+    expect((await briefs(doc)).filter((b) => b.includes('unroutable'))).toEqual([
+      '8:17 error rest-path-unroutable',
+      '11:17 error rest-path-unroutable',
+    ]);
+  });
+
   // Found by the loader fuzzer: fastify threw "Method … already declared" when building the app.
   it('rest-route-duplicate: a forward resource claims every method of its path', async () => {
     const doc = yaml`

@@ -68,6 +68,30 @@ export const restRouteDuplicate: SemanticRule = {
   },
 };
 
+/** `*`, `(` or `)` outside placeholders: the router reads them as a wildcard or a pattern. */
+const UNROUTABLE = /[*()]/;
+
+export const restPathUnroutable: SemanticRule = {
+  id: 'rest-path-unroutable',
+  severity: 'error',
+  summary:
+    'REST resource paths have no `*`, `(` or `)` outside placeholders: no literal route for them.',
+  check(ctx, report) {
+    for (const [adapter, aPath] of exposes(ctx.doc, 'rest')) {
+      for (const [resource, rPath] of objectsIn(adapter, 'resources', aPath)) {
+        const path = String(resource.path);
+        const bare = (path.split('?')[0] ?? '').replace(/\{\{[^{}]*\}\}|\{[^{}]*\}/g, '');
+        if (UNROUTABLE.test(bare)) {
+          report(
+            `${path} has "*", "(" or ")", which the router would read as a wildcard or a pattern: the engine refuses to start it`,
+            [...rPath, 'path'],
+          );
+        }
+      }
+    }
+  },
+};
+
 const MCP_TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const mcpToolName: SemanticRule = {

@@ -1,6 +1,6 @@
 /** Every semantic rule, in the order they run. docs/rules.md lists them (kept in sync by a test). */
 import { controlPort, portConflict } from './ports.js';
-import { mcpToolName, restRouteDuplicate } from './exposed-names.js';
+import { mcpToolName, restPathUnroutable, restRouteDuplicate } from './exposed-names.js';
 import { skillInstructionLocation, skillSourceUnresolved } from './skills.js';
 import { namespaceDuplicate } from './namespaces.js';
 import {
@@ -53,6 +53,7 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   portConflict,
   controlPort,
   restRouteDuplicate,
+  restPathUnroutable,
   mcpToolName,
   skillSourceUnresolved,
   skillInstructionLocation,
