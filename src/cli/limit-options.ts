@@ -12,7 +12,7 @@ import { DEFAULT_SESSION_LIMITS } from '../exposes/mcp/session-table.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RESILIENCE } from '../consumes/http/index.js';
 import type { ResilienceOptions } from '../consumes/http/index.js';
 import { NaftikoError } from '../errors.js';
-import { parsePositiveInt } from './run-options.js';
+import { parseCount, parsePositiveInt } from './run-options.js';
 
 /** The options as commander hands them over (strings, from the command line or environment). */
 export interface LimitOptions {
@@ -126,19 +126,6 @@ export function parseUpstreamOptions(
     },
     accessLog: options.accessLog === true || flag('NAFTIKO_ACCESS_LOG', env['NAFTIKO_ACCESS_LOG']),
   };
-}
-
-/** A non-negative integer (0 turns the feature off). */
-function parseCount(option: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || raw.trim() === '') {
-    throw new NaftikoError(
-      'USAGE_INVALID',
-      `${option} expects 0 or a positive integer, got "${raw}"`,
-    );
-  }
-  return n;
 }
 
 /** A switch's environment twin: 1/true/yes/on, or 0/false/no/off/empty. */

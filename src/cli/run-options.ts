@@ -48,10 +48,24 @@ export function parseBaseUris(values: readonly string[] = []): Map<string, strin
 }
 
 export function parsePositiveInt(option: string, raw: string | undefined): number | undefined {
+  return parseInteger(option, raw, 1, 'a positive integer');
+}
+
+/** 0 or a positive integer (0 turns a feature off). */
+export function parseCount(option: string, raw: string | undefined): number | undefined {
+  return parseInteger(option, raw, 0, '0 or a positive integer');
+}
+
+function parseInteger(
+  option: string,
+  raw: string | undefined,
+  min: number,
+  expected: string,
+): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new NaftikoError('USAGE_INVALID', `${option} expects a positive integer, got "${raw}"`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min)
+    throw new NaftikoError('USAGE_INVALID', `${option} expects ${expected}, got "${raw}"`);
   return n;
 }
 
