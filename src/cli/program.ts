@@ -10,6 +10,15 @@ import type { RunOptions } from './commands/run.js';
 import { addLimitOptions } from './limit-options.js';
 import { collectPair } from './run-options.js';
 import type { OutputFormat } from './output/format-diagnostics.js';
+import type { ImportOpenApiOptions } from './commands/import-openapi.js';
+import type { ExportOpenApiOptions } from './commands/export-openapi.js';
+import type { CreateCapabilityOptions } from './commands/create-capability.js';
+import type { InspectOptions } from './commands/inspect.js';
+
+/** A repeatable option's values, in order. */
+function collectValue(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 export interface CliIo {
   stdout(text: string): void;
@@ -45,10 +54,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         .default('text'),
     )
     .option('-q, --quiet', 'report errors only')
+    .option(
+      '--max-warnings <n>',
+      'fail (exit 1) when there are more than n warnings, as ESLint does (default: no limit)',
+    )
     .action(
       async (
         paths: string[],
-        opts: { strict?: boolean; format: OutputFormat; quiet?: boolean },
+        opts: { strict?: boolean; format: OutputFormat; quiet?: boolean; maxWarnings?: string },
       ) => {
         // Loaded on demand, like `run`: each command loads only what it needs.
         const { validateCommand } = await import('./commands/validate.js');
@@ -61,7 +74,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description(
       'Serve capabilities: validate each, then start its adapters; stop on SIGINT/SIGTERM.',
     )
-    .argument('<specs...>', 'capability files')
+    .argument('<specs...>', 'capability files or folders')
+    .option(
+      '--watch',
+      'reload a capability when its file, or a file it imports or binds, changes (an invalid edit keeps the old version serving)',
+    )
     .option(
       '--base-uri <ns=url>',
       'override a consumes baseUri (repeatable; * = every namespace)',
@@ -104,6 +121,93 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const shutdown = io.untilStopped?.();
     exitCode = await runCommand(specs, { ...opts, ...(shutdown ? { shutdown } : {}) }, io);
   });
+
+  // Authoring: start from an OpenAPI description, scaffold, describe, export.
+  program
+    .command('import')
+    .description('Create a capability from another description.')
+    .command('openapi')
+    .description(
+      'An OpenAPI (3.0, 3.1) or Swagger 2.0 description (YAML or JSON, local $refs) → a capability that passes validate --strict.',
+    )
+    .argument('<source>', 'an OpenAPI file, or a folder of them (one capability each)')
+    .option(
+      '-o, --output <path>',
+      'write here (a file; a folder for a folder source); default stdout',
+    )
+    .option('--namespace <name>', 'the consumes namespace (default: from the API title)')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'),
+    )
+    .option(
+      '--include <tag-or-operationId>',
+      'only these operations, by tag or operationId (repeatable)',
+      collectValue,
+    )
+    .option(
+      '--exclude <tag-or-operationId>',
+      'leave these operations out, by tag or operationId (repeatable)',
+      collectValue,
+    )
+    .option('--consumes-only', 'a shared consumes file: no REST or MCP adapter')
+    .option('--rest-port <port>', 'the REST adapter port (default 8080)')
+    .option('--mcp-port <port>', 'the MCP adapter port (default 9090)')
+    .action(async (source: string, opts: ImportOpenApiOptions) => {
+      const { importOpenApiCommand } = await import('./commands/import-openapi.js');
+      exitCode = await importOpenApiCommand(source, opts, io);
+    });
+  program
+    .command('export')
+    .description('Describe a capability in another format.')
+    .command('openapi')
+    .description(
+      'The OpenAPI document a REST adapter serves at /openapi.json, without starting servers.',
+    )
+    .argument('<capability>', 'a capability file')
+    .option('-o, --output <file>', 'write here; default stdout')
+    .option('--adapter <namespace>', 'the REST adapter (default: the first one)')
+    .addOption(
+      new Option('--spec-version <version>', 'OpenAPI version')
+        .choices(['3.1', '3.0'])
+        .default('3.1'),
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['json', 'yaml']).default('json'),
+    )
+    .action(async (capability: string, opts: ExportOpenApiOptions) => {
+      const { exportOpenApiCommand } = await import('./commands/export-openapi.js');
+      exitCode = await exportOpenApiCommand(capability, opts, io);
+    });
+  program
+    .command('create')
+    .description('Scaffold a new document.')
+    .command('capability')
+    .description(
+      'A new capability that validates --strict and runs: from flags, or prompts on a terminal.',
+    )
+    .option('--name <name>', 'the capability name (kebab-case)')
+    .option('--base-uri <url>', "the upstream API's base URI")
+    .option('--port <port>', 'the REST adapter port (default 8080)')
+    .option('--mcp-port <port>', 'also an MCP adapter, on this port')
+    .option('-o, --output <file>', 'write here (default <name>.yaml; - for stdout)')
+    .option('--force', 'overwrite an existing file')
+    .action(async (opts: CreateCapabilityOptions) => {
+      const { createCapabilityCommand } = await import('./commands/create-capability.js');
+      exitCode = await createCapabilityCommand(opts, io);
+    });
+  program
+    .command('inspect')
+    .description(
+      'What a capability would serve (adapter, route or tool, upstream call, inputs, auth), without starting servers.',
+    )
+    .argument('<capability>', 'a capability file')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .action(async (capability: string, opts: InspectOptions) => {
+      const { inspectCommand } = await import('./commands/inspect.js');
+      exitCode = await inspectCommand(capability, opts, io);
+    });
 
   // Control commands: ask a running engine's control adapter (control-target.ts says which).
   const control = (name: string, description: string) =>

@@ -52,6 +52,8 @@ export interface RunOptions extends LimitOptions {
   readonly mcpStateless?: boolean;
   /** Resolves when the process should shut down (signals, in production). */
   readonly shutdown?: Promise<unknown>;
+  /** Reload a capability when its file, or a file it imports or binds, changes. */
+  readonly watch?: boolean;
 }
 
 /** How long in-flight requests get to finish on shutdown. */

@@ -11,6 +11,8 @@ export interface ValidateOptions {
   readonly strict?: boolean;
   readonly format: OutputFormat;
   readonly quiet?: boolean;
+  /** Exit 1 when there are more warnings than this (ESLint's --max-warnings). */
+  readonly maxWarnings?: string;
 }
 
 export async function validateCommand(
