@@ -8,11 +8,20 @@
  * segment is refused (INPUT_INVALID), so a caller cannot climb above the base path; hop-by-hop
  * headers (RFC 9110 §7.6.1) and Host/Content-Length are dropped; the body is not decoded
  * (`body` is undefined, `raw` has the bytes), the caller streams it back as it is.
+ *
+ * The consumes block's own `inputParameters` that have a `value` (a header such as an API
+ * version, a query key) are applied to every forwarded request, as to any other request of the
+ * block (contract §7); they win over a caller's header of the same name. Parameters without a
+ * value are the caller's to send (as trusted headers or in the query), so they are not placed.
  */
 import { NaftikoError } from '../../errors.js';
 import type { OutboundAuth } from './auth.js';
 import type { UpstreamResponse } from './consumed-operation.js';
 import { defaultHeaders } from './default-headers.js';
+import { effectiveParameters } from './effective-parameters.js';
+import { resolveParameters } from './parameter-values.js';
+import { placeParameters } from './serialize-parameters.js';
+import type { ConsumedInputParameter } from '../../spec/types.js';
 import type { PoolRegistry } from './pools.js';
 import { compileUrl, joinPath } from './request-url.js';
 import type { RequestContext } from '../../observability/request-context.js';
@@ -37,6 +46,9 @@ export interface ForwardContext {
   readonly totalTimeoutMs: number;
   readonly auth: OutboundAuth;
   readonly pools: PoolRegistry;
+  /** The consumes block's own parameters; those with a `value` are sent with every request. */
+  readonly spec?: { readonly inputParameters?: readonly ConsumedInputParameter[] };
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 const DROPPED = new Set([
@@ -64,6 +76,9 @@ export function compileForward(ctx: ForwardContext): Forwarder {
   const url = compileUrl(ctx.baseUri, '', label);
   const userAgent = defaultHeaders(undefined)['user-agent'] as string;
   const observer = upstreamObserver(ctx.namespace, 'forward');
+  const valued = effectiveParameters([ctx.spec?.inputParameters], ctx.variables).filter(
+    (p) => p.value !== undefined && (p.spec.in === 'header' || p.spec.in === 'query'),
+  );
   return async (request, signal, context) => {
     const target = url.render(ctx.variables, () => undefined);
     if ('missing' in target) {
@@ -86,6 +101,17 @@ export function compileForward(ctx: ForwardContext): Forwarder {
     }
     const query = [...target.query];
     if (request.query !== undefined && request.query !== '') query.push(request.query);
+    if (valued.length > 0) {
+      const resolved = resolveParameters(valued, {
+        args: {},
+        scope: () => undefined,
+        variables: ctx.variables,
+        env: ctx.env ?? process.env,
+      });
+      const placed = placeParameters(valued, resolved.values, label);
+      for (const name in placed.headers) headers[name] = placed.headers[name] as string;
+      query.push(...placed.query);
+    }
     ctx.auth.apply(headers, query);
     const path =
       request.path === '' || request.path === '/'

@@ -13,7 +13,8 @@
  */
 import type { InputSpec } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
-import type { ExposesRest } from '../../spec/types.js';
+import type { ExposedResource, ExposesRest } from '../../spec/types.js';
+import { forwardBase, forwardCatchAll } from './route-path.js';
 import { packageVersion } from '../../package-info.js';
 import { openApiSecurity } from './openapi-security.js';
 import { fixedParameter, mergeVariants, splitQuery } from './query-variants.js';
@@ -30,13 +31,14 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
   const paths: Record<string, Json> = {};
   const variants = new Map<string, QueryVariantDoc[]>();
   for (const resource of adapter.resources ?? []) {
+    if (resource.forward) {
+      const [path, item] = forwardItem(resource, resource.forward.targetNamespace, security);
+      paths[path] = item;
+      continue;
+    }
     const { path, query } = splitQuery(resource.path.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '{$1}'));
     const item: Json = (paths[path] ??= {});
     if (resource.description) item.description = resource.description;
-    if (resource.forward) {
-      item['x-naftiko-forward'] = resource.forward.targetNamespace;
-      continue;
-    }
     for (const operation of resource.operations ?? []) {
       const inputParameters = [
         ...(resource.inputParameters ?? []),
@@ -93,6 +95,57 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
       ...(security ? { securitySchemes: security.schemes } : {}),
     },
   };
+}
+
+/**
+ * A forward resource: every method under `<prefix>/{path}`, where the catch-all parameter is the
+ * rest of the path, slashes included, sent to the target namespace as it came (forward.ts).
+ */
+function forwardItem(
+  resource: ExposedResource,
+  target: string,
+  security: ReturnType<typeof openApiSecurity> | undefined,
+): [string, Json] {
+  const catchAll = forwardCatchAll(resource.path);
+  const prefix = forwardBase(resource.path).replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, '{$1}');
+  const path = `${prefix}/{${catchAll}}`;
+  const earlier = [...prefix.matchAll(/\{([^{}]+)\}/g)].map((m) => m[1] as string);
+  const parameters = [
+    ...earlier.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    {
+      name: catchAll,
+      in: 'path',
+      required: true,
+      description: `The rest of the path, several segments included (slashes are not encoded), sent to ${target} under its base URI as received; ${prefix || '/'} itself goes to the base URI. The query string is kept.`,
+      schema: { type: 'string' },
+      'x-naftiko-catch-all': true,
+    },
+  ];
+  const item: Json = {
+    ...(resource.description ? { description: resource.description } : {}),
+    'x-naftiko-forward': target,
+    parameters,
+  };
+  for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+    item[method] = {
+      operationId: `forward${prefix.replace(/[^A-Za-z0-9]+/g, '-')}-${method}`,
+      summary: `${method.toUpperCase()} forwarded to ${target}`,
+      ...(method === 'get' || method === 'delete'
+        ? {}
+        : {
+            requestBody: {
+              required: false,
+              description: 'Forwarded as received, with its Content-Type',
+              content: { '*/*': { schema: {} } },
+            },
+          }),
+      responses: {
+        default: { description: "The upstream's answer: status, content type and body as it came" },
+        ...(security ? AUTH_RESPONSES : {}),
+      },
+    };
+  }
+  return [path, item];
 }
 
 const problem = (description: string) => ({

@@ -66,3 +66,24 @@ function escapeRouter(literal: string): string {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+const TRAILING_PLACEHOLDER = /\/(?:\{\{\s*[^{}\s]+\s*\}\}|\{[^{}\s]+\})\/?$/;
+
+/**
+ * The router path of what a forward resource proxies under: its path without a placeholder that
+ * ends it (that one captures the rest of the path), without a trailing slash.
+ */
+export function forwardPrefix(specPath: string): string {
+  return routePath(forwardBase(specPath)).path.replace(/\/$/, '');
+}
+
+/** A forward resource's path without the placeholder that ends it, in the spec's own form. */
+export function forwardBase(specPath: string): string {
+  return specPath.replace(TRAILING_PLACEHOLDER, '').replace(/\/$/, '');
+}
+
+/** The name of the placeholder that captures a forward resource's sub-path (`path` if none). */
+export function forwardCatchAll(specPath: string): string {
+  const match = /\{\{\s*([^{}\s]+)\s*\}\}\/?$|\{([^{}\s]+)\}\/?$/.exec(specPath);
+  return match?.[1] ?? match?.[2] ?? 'path';
+}
