@@ -15,6 +15,7 @@ import type { Lookup } from '../spec/template.js';
 import type { AggregateFunction } from '../spec/types.js';
 import type { LoadedCapability } from '../spec/validate.js';
 import { resolveBindings } from './bindings.js';
+import type { BoundVariables } from './bindings.js';
 import { compileInvocation } from './invocation.js';
 import type { Invocation, InvocationContext, UnitSpec } from './invocation.js';
 import { createRedactor } from './redact.js';
@@ -33,6 +34,11 @@ export interface RuntimeOptions {
   readonly resilience?: ResilienceOptions;
   /** Circuit state changes of any upstream, for the log. */
   readonly onCircuit?: (event: CircuitEvent) => void;
+  /**
+   * Bound variables resolved by the caller, instead of from `binds` (for a runtime that only
+   * describes what it would serve, e.g. `naftiko export openapi`, where secrets may be absent).
+   */
+  readonly bound?: BoundVariables;
 }
 
 export interface Runtime {
@@ -52,11 +58,13 @@ export const DEFAULT_TOTAL_TIMEOUT_MS = 30_000;
 export function createRuntime(capability: LoadedCapability, options: RuntimeOptions = {}): Runtime {
   const env = options.env ?? process.env;
   const baseDir = path.dirname(path.resolve(capability.source.file));
-  const bound = resolveBindings(capability.doc, {
-    baseDir,
-    env,
-    ...(options.envFile ? { envFile: options.envFile } : {}),
-  });
+  const bound =
+    options.bound ??
+    resolveBindings(capability.doc, {
+      baseDir,
+      env,
+      ...(options.envFile ? { envFile: options.envFile } : {}),
+    });
   const consumers = new Map<string, HttpConsumer>();
   for (const [namespace, resolved] of capability.consumes) {
     const baseUri = options.baseUris?.get(namespace) ?? options.baseUris?.get('*');
