@@ -100,7 +100,7 @@ export function scaffoldCapability(options: ScaffoldOptions): string {
               required: true
           call: ${upstream}.get-item
           with:
-            id: tools.id
+            id: ${name}-mcp.id
 `;
   return `# ${title}: a Naftiko capability, scaffolded by \`naftiko create capability\`.
 #
@@ -163,8 +163,9 @@ capability:
                   type: string
                   description: The item's identifier.
               call: ${upstream}.get-item
-              # \`with\` wires the caller's inputs (rest.<input>) to the consumed parameters.
+              # \`with\` wires the caller's inputs (<adapter namespace>.<input>) to the consumed
+              # parameters; this form also works in the reference engine.
               with:
-                id: rest.id
+                id: ${name}-rest.id
 ${mcp}`;
 }

@@ -104,7 +104,7 @@ describe('naftiko create capability', () => {
     expect(rest.port).toBe(8181);
     expect(rest.resources[0]?.operations[0]).toMatchObject({
       call: 'crm-sync-api.get-item',
-      with: { id: 'rest.id' },
+      with: { id: 'crm-sync-rest.id' },
     });
   });
 
