@@ -3,10 +3,10 @@
  *
  * Parsing uses js-yaml with the YAML 1.2 core schema (no timestamps: `2026-05-19` stays a
  * string, as alpha2 expects). While it parses, js-yaml's node listener reports where each node
- * starts and ends; we keep that as a tree of frames parallel to the value, so a JSON pointer can
- * be turned back into a line and column when a diagnostic is reported. js-yaml is an order of
- * magnitude faster than parsers that build a full syntax tree, which matters when CI validates
- * hundreds of files (bench/validate-corpus.mjs).
+ * starts and ends; we keep that as a tree of nodes parallel to the value (flat arrays, see
+ * NodeTable), so a JSON pointer can be turned back into a line and column when a diagnostic is
+ * reported. js-yaml is an order of magnitude faster than parsers that build a full syntax tree,
+ * which matters when CI validates hundreds of files (bench/validate-corpus.mjs).
  */
 import jsYaml from 'js-yaml';
 import { segmentsFromPointer } from './diagnostics.js';
@@ -27,11 +27,77 @@ export interface SourceDocument {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** One parsed node: where it starts, what it produced, and its child nodes in source order. */
-interface Frame {
-  start: number;
-  result: unknown;
-  children: Frame[];
+/**
+ * The parsed nodes, as flat arrays rather than one object per node (a large corpus has millions
+ * of nodes: objects and child arrays for each made parsing several times slower, mostly in the
+ * garbage collector). Node `id` has, at `id * STRIDE`: its start offset, its first and last kept
+ * child, its next sibling (-1 = none) and its number of children; `results[id]` is the value it
+ * produced. Node 0 stands for the stream around the document.
+ */
+class NodeTable {
+  static readonly STRIDE = 5;
+  /**
+   * While parsing, the fields live in a buffer shared by every parse (parsing is synchronous);
+   * seal() copies out the part used, so each document holds exactly its own nodes.
+   */
+  private static scratch = new Int32Array(1 << 16);
+  fields: Int32Array = NodeTable.scratch;
+  readonly results: unknown[] = [];
+  size = 0;
+
+  open(start: number): number {
+    const id = this.size++;
+    const at = id * NodeTable.STRIDE;
+    if (at + NodeTable.STRIDE > this.fields.length) {
+      const grown = new Int32Array(this.fields.length * 2);
+      grown.set(this.fields);
+      this.fields = grown;
+      NodeTable.scratch = grown;
+    }
+    const f = this.fields;
+    f[at] = start;
+    f[at + 1] = -1;
+    f[at + 2] = -1;
+    f[at + 3] = -1;
+    f[at + 4] = 0;
+    this.results.push(undefined);
+    return id;
+  }
+
+  /** Parsing is over: the table keeps its own copy of the fields. */
+  seal(): void {
+    this.fields = this.fields.slice(0, this.size * NodeTable.STRIDE);
+  }
+
+  /** Appends `child` to the children of `parent`. */
+  append(parent: number, child: number): void {
+    const f = this.fields;
+    const p = parent * NodeTable.STRIDE;
+    const last = f[p + 2] as number;
+    if (last === -1) f[p + 1] = child;
+    else f[last * NodeTable.STRIDE + 3] = child;
+    f[p + 2] = child;
+    f[p + 4] = (f[p + 4] as number) + 1;
+  }
+
+  start(id: number): number {
+    return this.fields[id * NodeTable.STRIDE] as number;
+  }
+
+  childCount(id: number): number {
+    return this.fields[id * NodeTable.STRIDE + 4] as number;
+  }
+
+  /** The children of a node, in source order. */
+  children(id: number): number[] {
+    const list: number[] = [];
+    let c = this.fields[id * NodeTable.STRIDE + 1] as number;
+    while (c !== -1) {
+      list.push(c);
+      c = this.fields[c * NodeTable.STRIDE + 3] as number;
+    }
+    return list;
+  }
 }
 
 /** Parses text as one YAML document (JSON is YAML too) and keeps source positions. */
@@ -55,7 +121,8 @@ export function parseSource(file: string, raw: string): SourceDocument {
     return { line: lo + 1, column: offset - (lines[lo] as number) + 1 };
   };
 
-  const stack: Frame[] = [{ start: 0, result: undefined, children: [] }];
+  const nodes = new NodeTable();
+  const stack: number[] = [nodes.open(0)];
   let value: unknown;
   const diagnostics: Diagnostic[] = [];
   try {
@@ -64,23 +131,30 @@ export function parseSource(file: string, raw: string): SourceDocument {
       filename: file,
       listener(event, state) {
         if (event === 'open') {
-          stack.push({ start: state.position, result: undefined, children: [] });
+          stack.push(nodes.open(state.position));
           return;
         }
-        const frame = stack.pop() as Frame;
-        frame.result = state.result;
+        const id = stack.pop() as number;
+        const result = state.result;
+        nodes.results[id] = result;
         // js-yaml opens some nodes twice (a block entry, then its content): keep the inner one.
-        const only = frame.children.length === 1 ? frame.children[0] : undefined;
-        const kept = only !== undefined && only.result === frame.result ? only : frame;
-        stack[stack.length - 1]?.children.push(kept);
+        let kept = id;
+        if (nodes.childCount(id) === 1) {
+          const only = nodes.fields[id * NodeTable.STRIDE + 1] as number;
+          if (nodes.results[only] === result) kept = only;
+        }
+        const parent = stack[stack.length - 1];
+        if (parent !== undefined) nodes.append(parent, kept);
       },
     });
   } catch (err) {
     value = undefined;
     diagnostics.push(syntaxDiagnostic(file, err, text, position, fromYaml));
   }
+  nodes.seal();
   if (diagnostics.length === 0) {
-    const problem = value === undefined ? 'the file is empty' : shapeProblem(value);
+    const problem =
+      value === undefined ? 'the file is empty' : shapeProblem(value, text, nodes.size);
     if (problem !== undefined) {
       value = undefined;
       const rule = problem === 'the file is empty' ? 'document-empty' : 'yaml-alias';
@@ -96,49 +170,58 @@ export function parseSource(file: string, raw: string): SourceDocument {
     }
   }
 
-  const root = stack[0]?.children.at(-1);
+  const sentinel = stack[0];
+  const top = sentinel === undefined ? [] : nodes.children(sentinel);
+  const root = top[top.length - 1];
   return {
     file,
     value,
     diagnostics,
     positionOf(pointer, target = 'value') {
-      const offset = root === undefined ? 0 : locate(root, segmentsFromPointer(pointer), target);
+      const offset =
+        root === undefined ? 0 : locate(nodes, root, segmentsFromPointer(pointer), target);
       return position(skipInsignificant(text, fromYaml(offset)));
     },
   };
 }
 
 /** Offset of the node at the path (or of its deepest existing ancestor). */
-function locate(root: Frame, segments: readonly string[], target: 'value' | 'key'): number {
+function locate(
+  nodes: NodeTable,
+  root: number,
+  segments: readonly string[],
+  target: 'value' | 'key',
+): number {
   let frame = root;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] as string;
-    const result = frame.result;
-    let next: Frame | undefined;
+    const result = nodes.results[frame];
+    const children = nodes.children(frame);
+    let next: number | undefined;
     if (Array.isArray(result)) {
       // An empty entry (`- ` alone) opens no node: indices only hold when every entry did.
       const item: unknown = /^\d+$/.test(segment) ? result[Number(segment)] : undefined;
       next =
-        frame.children.length === result.length
-          ? frame.children[Number(segment)]
+        children.length === result.length
+          ? children[Number(segment)]
           : typeof item === 'object' && item !== null
-            ? frame.children.find((child) => child.result === item)
+            ? children.find((child) => nodes.results[child] === item)
             : undefined;
     } else if (result !== null && typeof result === 'object') {
       // Mapping children alternate key, value, in source order.
-      for (let k = 0; k + 1 < frame.children.length; k += 2) {
-        const key = frame.children[k] as Frame;
-        if (String(key.result) === segment) {
-          if (i === segments.length - 1 && target === 'key') return key.start;
-          next = frame.children[k + 1];
+      for (let k = 0; k + 1 < children.length; k += 2) {
+        const key = children[k] as number;
+        if (String(nodes.results[key]) === segment) {
+          if (i === segments.length - 1 && target === 'key') return nodes.start(key);
+          next = children[k + 1];
           break;
         }
       }
     }
-    if (next === undefined) return frame.start;
+    if (next === undefined) return nodes.start(frame);
     frame = next;
   }
-  return frame.start;
+  return nodes.start(frame);
 }
 
 /** js-yaml reports a node's start before the separating blanks and comments: skip them. */
@@ -161,7 +244,10 @@ export const MAX_VALUES = 1_000_000;
  * Aliases can make a value refer to itself (a cycle) or expand to billions of values; either
  * would hang or crash every later stage, so both are refused here, once.
  */
-function shapeProblem(root: unknown): string | undefined {
+function shapeProblem(root: unknown, text: string, nodeCount: number): string | undefined {
+  // Without an alias (`*name`) every value is a node of its own: no cycle, and no more values
+  // than nodes. Most files have no `*` at all, and skip the walk.
+  if (nodeCount <= MAX_VALUES && !text.includes('*')) return undefined;
   let count = 0;
   const ancestors = new Set<object>();
   const visit = (value: unknown): string | undefined => {
@@ -185,6 +271,10 @@ function shapeProblem(root: unknown): string | undefined {
  */
 function lineStarts(text: string): number[] {
   const starts = [0];
+  if (!text.includes('\r')) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);

@@ -3,7 +3,7 @@
  * imports → semantic rules. Produces diagnostics and, when there are no errors, the typed
  * document with its consumes blocks resolved (what the runtime builds from).
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { DiagnosticSink } from './diagnostic-sink.js';
 import { hasErrors } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -55,13 +55,21 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
   const loadShared = (absolutePath: string): Promise<SharedFile | { readError: string }> => {
     let pending = sharedFiles.get(absolutePath);
     if (pending === undefined) {
-      pending = readFile(absolutePath, 'utf8').then(
-        (text) => {
-          const source = parseSource(absolutePath, text);
-          return { source, diagnostics: checkDocument(source).diagnostics };
-        },
-        (err: NodeJS.ErrnoException) => ({ readError: err.code ?? 'unreadable' }),
-      );
+      // Read synchronously: a shared file is small, and fs/promises' readFile (open, stat,
+      // read, close, each through the thread pool) cost more than the read itself.
+      let text: string | undefined;
+      let readError = 'unreadable';
+      try {
+        text = readFileSync(absolutePath, 'utf8');
+      } catch (err) {
+        readError = (err as NodeJS.ErrnoException).code ?? readError;
+      }
+      if (text === undefined) {
+        pending = Promise.resolve({ readError });
+      } else {
+        const source = parseSource(absolutePath, text);
+        pending = Promise.resolve({ source, diagnostics: checkDocument(source).diagnostics });
+      }
       sharedFiles.set(absolutePath, pending);
     }
     return pending;
@@ -144,7 +152,7 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
     async validateFile(file) {
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        text = readFileSync(file, 'utf8');
       } catch (err) {
         const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
         return {

@@ -24,14 +24,30 @@ function allBindings(ctx: RuleContext): Binding[] {
   return [...(ctx.doc.binds ?? []), ...(ctx.doc.capability?.binds ?? [])];
 }
 
-/** Every string in a value, with its path. */
-function* strings(value: unknown, path: Path): Generator<[string, Path]> {
-  if (typeof value === 'string') yield [value, path];
-  else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) yield* strings(v, [...path, i]);
-  } else if (isObj(value)) {
-    for (const [k, v] of Object.entries(value)) yield* strings(v, [...path, k]);
-  }
+/**
+ * Every string in a value that holds a `{{` (nothing else can have a placeholder), with its
+ * path, in document order. One path array is reused during the walk: the callback gets a copy.
+ */
+function templateStrings(value: unknown, path: Path, visit: (text: string, path: Path) => void) {
+  const stack: (string | number)[] = [...path];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.includes('{{')) visit(v, [...stack]);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        stack.push(i);
+        walk(v[i]);
+        stack.pop();
+      }
+    } else if (isObj(v)) {
+      for (const k of Object.keys(v)) {
+        stack.push(k);
+        walk(v[k]);
+        stack.pop();
+      }
+    }
+  };
+  walk(value);
 }
 
 export const templateReference: SemanticRule = {
@@ -53,7 +69,7 @@ export const templateReference: SemanticRule = {
       return keysOf.get(name.slice(0, dot))?.has(name.slice(dot + 1)) ?? false;
     };
     const doc: unknown = ctx.doc;
-    for (const [text, path] of strings(isObj(doc) ? doc.capability : undefined, ['capability'])) {
+    templateStrings(isObj(doc) ? doc.capability : undefined, ['capability'], (text, path) => {
       for (const name of placeholders(text)) {
         const dot = name.indexOf('.');
         const inAuth = path.includes('authentication');
@@ -69,7 +85,7 @@ export const templateReference: SemanticRule = {
           );
         }
       }
-    }
+    });
   },
 };
 

@@ -42,47 +42,104 @@ interface Compiled {
   readonly index: SchemaIndex;
 }
 
+/**
+ * Options of the Ajv that explains an invalid document (every error, each with its schema: a
+ * failed union is located in the schema by its `parentSchema`). scripts/build-validators.mjs
+ * generates the same validators ahead of time with these options.
+ */
+export const EXPLAIN_AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictTypes: false,
+  strictRequired: false,
+} as const;
+
 const compiled = new Map<SchemaLevel, Compiled>();
+const levelSchemas = new Map<SchemaLevel, AnySchemaObject>();
+
+/** One schema object per level and process: errors are matched to it by identity. */
+function levelSchema(level: SchemaLevel): AnySchemaObject {
+  let schema = levelSchemas.get(level);
+  if (schema === undefined) {
+    schema = schemaFor(level);
+    levelSchemas.set(level, schema);
+  }
+  return schema;
+}
+
+type ExplainFactory = (at: (pointer: string) => unknown) => Record<string, ValidateFunction>;
 
 function compile(level: SchemaLevel): Compiled {
   let found = compiled.get(level);
   if (found === undefined) {
-    const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
-    const addFormats = (require('ajv-formats') as typeof addFormatsModule).default;
-    // verbose: errors carry their parentSchema, which locates a failed union in the schema.
-    const ajv = new Ajv2020({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      strictTypes: false,
-      strictRequired: false,
-    });
-    addFormats(ajv);
-    const schema = schemaFor(level);
-    const id = String(schema.$id);
-    const validate = ajv.compile(schema);
-    const subschemas = new Map<string, ValidateFunction | undefined>();
-    const subschema = (pointer: string) => {
-      if (!subschemas.has(pointer)) {
-        let sub: ValidateFunction | undefined;
-        try {
-          sub = ajv.getSchema(id + pointer);
-        } catch {
-          sub = undefined;
-        }
-        subschemas.set(pointer, sub);
-      }
-      return subschemas.get(pointer);
-    };
+    const schema = levelSchema(level);
     const pointers = schemaPointers(schema);
     const unionPointer = (error: ErrorObject) => {
       const parent = pointers.get(error.parentSchema as object);
       return parent === undefined ? undefined : `${parent}/${error.keyword}`;
     };
-    found = { validate, index: { subschema, unionPointer } };
+    found = generatedFor(level, pointers) ?? compileWithAjv(schema);
+    found = { validate: found.validate, index: { subschema: found.index.subschema, unionPointer } };
     compiled.set(level, found);
   }
   return found;
+}
+
+/** The validators `npm run build` generated for explaining (`<level>-explain.cjs`), if any. */
+function generatedFor(
+  level: SchemaLevel,
+  pointers: ReadonlyMap<object, string>,
+): Compiled | undefined {
+  let factory: ExplainFactory;
+  try {
+    factory = require(`./${level}-explain.cjs`) as ExplainFactory;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    return undefined;
+  }
+  const byPointer = new Map<string, unknown>();
+  for (const [node, pointer] of pointers) byPointer.set(pointer, node);
+  const at = (pointer: string): unknown => {
+    const node = byPointer.get(pointer);
+    if (node === undefined) throw new Error(`${level}-explain.cjs: no schema at ${pointer}`);
+    return node;
+  };
+  const validators = factory(at);
+  const validate = validators['#'];
+  if (validate === undefined) return undefined;
+  const subschema = (pointer: string): ValidateFunction | undefined => {
+    const sub = validators[pointer];
+    if (sub !== undefined && sub.schema === undefined) {
+      (sub as { schema: unknown }).schema = at(pointer);
+    }
+    return sub;
+  };
+  return { validate, index: { subschema, unionPointer: () => undefined } };
+}
+
+/** No generated module (tests run from the sources): compile the schema with Ajv. */
+function compileWithAjv(schema: AnySchemaObject): Compiled {
+  const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+  const addFormats = (require('ajv-formats') as typeof addFormatsModule).default;
+  const ajv = new Ajv2020({ ...EXPLAIN_AJV_OPTIONS });
+  addFormats(ajv);
+  const id = String(schema.$id);
+  const validate = ajv.compile(schema);
+  const subschemas = new Map<string, ValidateFunction | undefined>();
+  const subschema = (pointer: string) => {
+    if (!subschemas.has(pointer)) {
+      let sub: ValidateFunction | undefined;
+      try {
+        sub = ajv.getSchema(id + pointer);
+      } catch {
+        sub = undefined;
+      }
+      subschemas.set(pointer, sub);
+    }
+    return subschemas.get(pointer);
+  };
+  return { validate, index: { subschema, unionPointer: () => undefined } };
 }
 
 /** The compiled validator for a level (compiled on first use, then cached). */
