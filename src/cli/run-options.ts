@@ -1,5 +1,7 @@
 /** Parsing of `naftiko run`'s repeatable `<namespace>=<value>` options. */
 import { NaftikoError } from '../errors.js';
+import { LOOPBACK, WILDCARDS, defaultAddress } from '../spec/rules/ports.js';
+import type { ExposesAdapter } from '../spec/types.js';
 import type { LoadedCapability } from '../spec/validate.js';
 
 /** Collects `ns=value` pairs (commander's repeatable-option reducer). */
@@ -100,4 +102,81 @@ export function unknownNamespaces(
     }
   }
   return undefined;
+}
+
+/** Where one adapter of one capability file will listen, after `--port` and `--address`. */
+export interface PlannedListener {
+  readonly file: string;
+  readonly type: string;
+  /** The adapter's namespace (`control` for a control adapter). */
+  readonly namespace: string;
+  /** undefined: listens nowhere (MCP over stdio). */
+  readonly port: number | undefined;
+  readonly address: string;
+}
+
+/** Where an adapter listens once the overrides are applied (ports-and-addresses defaults). */
+export function plannedListener(
+  file: string,
+  adapter: ExposesAdapter,
+  ports: ReadonlyMap<string, number>,
+  addresses: ReadonlyMap<string, string>,
+): PlannedListener {
+  const namespace = adapterNamespace(adapter);
+  const stdio = adapter.type === 'mcp' && adapter.transport === 'stdio';
+  return {
+    file,
+    type: adapter.type,
+    namespace,
+    port: stdio
+      ? undefined
+      : (forNamespace(ports, namespace) ??
+        adapter.port ??
+        (adapter.type === 'mcp' ? 0 : undefined)),
+    address: forNamespace(addresses, namespace) ?? adapter.address ?? defaultAddress(adapter.type),
+  };
+}
+
+export function adapterNamespace(adapter: ExposesAdapter): string {
+  return 'namespace' in adapter ? adapter.namespace : 'control';
+}
+
+/**
+ * The first clash among adapters served by one process, described (one line naming both files
+ * and adapters), or undefined: two adapters named alike (an override by namespace could not
+ * tell them apart; one control adapter per process), or listening on the same port of
+ * overlapping addresses (port 0 never clashes). `ports: false` skips the port check (stdio mode).
+ */
+export function findClash(
+  listeners: readonly PlannedListener[],
+  checkPorts = true,
+): string | undefined {
+  for (const [i, later] of listeners.entries()) {
+    for (const earlier of listeners.slice(0, i)) {
+      if (earlier.namespace === later.namespace) {
+        return `adapters clash on namespace "${later.namespace}": ${describe(earlier)} and ${describe(later)}${later.type === 'control' ? ' (one control adapter per process)' : ''}`;
+      }
+      if (
+        checkPorts &&
+        later.port !== undefined &&
+        later.port !== 0 &&
+        earlier.port === later.port &&
+        overlap(earlier.address, later.address)
+      ) {
+        return `adapters clash on port ${later.port}: "${earlier.namespace}" (${earlier.file}) and "${later.namespace}" (${later.file})`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function describe(l: PlannedListener): string {
+  return `${l.type} adapter (${l.file})`;
+}
+
+/** Whether two listen addresses can collide on one port (spec/rules/ports.ts, the same test). */
+function overlap(a: string, b: string): boolean {
+  if (WILDCARDS.has(a) || WILDCARDS.has(b)) return true;
+  if (LOOPBACK.has(a) && LOOPBACK.has(b)) return true;
+  return a.toLowerCase() === b.toLowerCase();
 }

@@ -47,21 +47,6 @@ export async function startAdapter(
   runtime: Runtime,
   ctx: StartContext,
 ): Promise<StartOutcome> {
-  // Every HTTP adapter gets the URL and head limits; all but the control adapter (health
-  // probes, metrics scrapes) also get the per-client rate limit.
-  let limits: ListenOptions['limits'];
-  if (ctx.limits !== undefined) {
-    const { rateLimit, ...sizes } = ctx.limits.http;
-    limits = adapter.type === 'control' ? sizes : { ...sizes, rateLimit };
-  }
-  const listen = {
-    ...(limits !== undefined ? { limits } : {}),
-    ...(ctx.port !== undefined ? { port: ctx.port } : {}),
-    ...(ctx.address !== undefined ? { address: ctx.address } : {}),
-    ...(ctx.authenticator !== undefined ? { authenticator: ctx.authenticator } : {}),
-    ...(ctx.onRefused !== undefined ? { onRefused: ctx.onRefused } : {}),
-    ...(ctx.onWarning !== undefined ? { onWarning: ctx.onWarning } : {}),
-  };
   if (ctx.stdio.enabled) {
     if (adapter.type !== 'mcp') return { skipped: 'stdio mode: network adapters are not started' };
     if (ctx.stdio.claimed) return { skipped: 'stdio is already served by another MCP adapter' };
@@ -75,19 +60,67 @@ export async function startAdapter(
       }),
     };
   }
+  const options = adapterOptions(adapter, ctx);
   switch (adapter.type) {
     case 'rest':
-      return {
-        running: await (
-          await rest()
-        ).startRestAdapter(adapter, runtime, { ...listen, onError: ctx.onError }),
-      };
+      return { running: await (await rest()).startRestAdapter(adapter, runtime, options) };
     case 'mcp':
+      return { running: await (await mcpHttp()).startMcpHttpAdapter(adapter, runtime, options) };
+    case 'skill':
+      return { running: await (await skill()).startSkillAdapter(adapter, runtime, options) };
+    case 'control':
       return {
         running: await (
-          await mcpHttp()
-        ).startMcpHttpAdapter(adapter, runtime, {
-          ...listen,
+          await control()
+        ).startControlAdapter(adapter, runtime, { ...options, states: ctx.states }),
+      };
+    default:
+      return { skipped: 'not supported by this engine yet' };
+  }
+}
+
+/**
+ * Serves a new version of a running adapter on its socket (`naftiko run --watch`), with the
+ * options `startAdapter` would give it; false when it cannot be replaced in place (MCP over
+ * stdio), and must be restarted instead.
+ */
+export async function replaceAdapter(
+  running: RunningAdapter,
+  adapter: ExposesAdapter,
+  runtime: Runtime,
+  ctx: StartContext,
+  graceMs: number,
+): Promise<boolean> {
+  if (running.replace === undefined) return false;
+  const options = adapterOptions(adapter, ctx);
+  await running.replace(
+    adapter,
+    runtime,
+    adapter.type === 'control' ? { ...options, states: ctx.states } : options,
+    graceMs,
+  );
+  return true;
+}
+
+/** The options of a network adapter: listen overrides, limits, authentication, reporting. */
+function adapterOptions(adapter: ExposesAdapter, ctx: StartContext) {
+  // Every HTTP adapter gets the URL and head limits; all but the control adapter (health
+  // probes, metrics scrapes) also get the per-client rate limit.
+  let limits: ListenOptions['limits'];
+  if (ctx.limits !== undefined) {
+    const { rateLimit, ...sizes } = ctx.limits.http;
+    limits = adapter.type === 'control' ? sizes : { ...sizes, rateLimit };
+  }
+  return {
+    ...(limits !== undefined ? { limits } : {}),
+    ...(ctx.port !== undefined ? { port: ctx.port } : {}),
+    ...(ctx.address !== undefined ? { address: ctx.address } : {}),
+    ...(ctx.authenticator !== undefined ? { authenticator: ctx.authenticator } : {}),
+    ...(ctx.onRefused !== undefined ? { onRefused: ctx.onRefused } : {}),
+    ...(ctx.onWarning !== undefined ? { onWarning: ctx.onWarning } : {}),
+    onError: ctx.onError,
+    ...(adapter.type === 'mcp'
+      ? {
           stateless: ctx.stateless,
           ...(ctx.limits !== undefined
             ? {
@@ -95,22 +128,7 @@ export async function startAdapter(
                 sessionIdleMs: ctx.limits.mcp.sessionIdleMs,
               }
             : {}),
-          onError: ctx.onError,
-        }),
-      };
-    case 'skill':
-      return {
-        running: await (
-          await skill()
-        ).startSkillAdapter(adapter, runtime, { ...listen, onError: ctx.onError }),
-      };
-    case 'control':
-      return {
-        running: await (
-          await control()
-        ).startControlAdapter(adapter, runtime, { ...listen, states: ctx.states }),
-      };
-    default:
-      return { skipped: 'not supported by this engine yet' };
-  }
+        }
+      : {}),
+  };
 }

@@ -17,6 +17,9 @@
  *
  * The limits come from the adapter's options (`ListenOptions.limits`, which `naftiko run` fills
  * from its flags), else from the defaults below.
+ *
+ * The server's request listener hands each request to the app of its current generation:
+ * `handOver` moves a listening socket to a freshly built app (`naftiko run --watch`).
  */
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -119,8 +122,10 @@ export function limitedServerFactory(limits: HttpLimits, wire: RefusalWire) {
         // fastify would answer its own 415 error, which the adapters' error mapping does not know.
         return refuse(res, 'BODY_INVALID', 'the Content-Type header is not a valid media type');
       }
-      handler(req, res);
+      dispatch(slot, req, res);
     });
+    const slot: Slot = { current: { handler, inflight: 0, waiters: [] } };
+    slots.set(server, slot);
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
     if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
     if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
@@ -129,6 +134,74 @@ export function limitedServerFactory(limits: HttpLimits, wire: RefusalWire) {
     }
     return server;
   };
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** One app's request handling on a server, with its requests in progress. */
+interface Generation {
+  readonly handler: RequestHandler;
+  inflight: number;
+  readonly waiters: (() => void)[];
+}
+
+/** Which app a server built by `limitedServerFactory` hands its requests to (naftiko run --watch). */
+interface Slot {
+  current: Generation;
+}
+
+const slots = new WeakMap<Server, Slot>();
+
+/** The generation each request in progress is counted in (until it ends or is let go). */
+const counted = new WeakMap<ServerResponse, Generation>();
+
+/** Hands a request to the server's current app, counting it until its response is closed. */
+function dispatch(slot: Slot, req: IncomingMessage, res: ServerResponse): void {
+  const generation = slot.current;
+  generation.inflight++;
+  counted.set(res, generation);
+  res.once('close', () => uncount(res));
+  generation.handler(req, res);
+}
+
+function uncount(res: ServerResponse): void {
+  const generation = counted.get(res);
+  if (generation === undefined) return;
+  counted.delete(res);
+  if (--generation.inflight === 0) for (const wake of generation.waiters.splice(0)) wake();
+}
+
+/**
+ * A standing response (an MCP GET event stream) that a replacement need not wait for: the app
+ * that serves it ends it itself when it is let go (`AppGeneration.retire`).
+ */
+export function standingResponse(res: ServerResponse): void {
+  uncount(res);
+}
+
+/**
+ * Routes the requests of a listening server (built by `limitedServerFactory`) to the app of
+ * another such server, which never listens: new requests, on new or kept-alive connections, go to
+ * it at once, while those in progress finish on the previous app. The socket, its limits and its
+ * rate-limit counters stay. Resolves when the previous app has no request in progress (or after
+ * `graceMs`, with false).
+ */
+export function handOver(listening: Server, next: Server, graceMs: number): Promise<boolean> {
+  const slot = slots.get(listening);
+  const handler = slots.get(next)?.current.handler;
+  if (slot === undefined || handler === undefined) {
+    throw new Error('handOver: both servers must come from limitedServerFactory');
+  }
+  const previous = slot.current;
+  slot.current = { handler, inflight: 0, waiters: [] };
+  if (previous.inflight === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), graceMs).unref();
+    previous.waiters.push(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 /**

@@ -1,26 +1,29 @@
 /**
- * `naftiko run <spec...>`: validates each capability, builds its runtime and starts its adapters;
- * runs until SIGINT/SIGTERM, then stops accepting, lets in-flight requests finish (bounded) and
- * resolves 0. Exit 1: a spec is invalid (diagnostics printed as `validate` prints them);
- * exit 2: a runtime failure (port in use, unresolvable binding), with a one-line reason.
+ * `naftiko run <spec...>`: validates each capability (a folder: each capability file in it that
+ * exposes something), builds its runtime and starts its adapters; runs until SIGINT/SIGTERM, then
+ * stops accepting, lets in-flight requests finish (bounded) and resolves 0. Exit 1: a spec is
+ * invalid (diagnostics printed as `validate` prints them); exit 2: a runtime failure (port in
+ * use, unresolvable binding, adapters of two files that clash), with a one-line reason. With
+ * `--watch`, a capability is reloaded when a file it depends on changes (reload.ts).
  */
-import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { ERROR_CATALOGUE, toNaftikoError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { LogFormat, LogLevel, Logger } from '../../logger.js';
 import { createRuntime } from '../../engine/runtime.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { readEnvFile } from '../../engine/bindings.js';
-import type { RunningAdapter } from '../../exposes/adapter.js';
 import { compareDiagnostics, hasErrors } from '../../spec/diagnostics.js';
 import { createValidator } from '../../spec/validate.js';
 import type { LoadedCapability } from '../../spec/validate.js';
-import type { ExposesAdapter } from '../../spec/types.js';
 import { formatReports } from '../output/format-diagnostics.js';
+import { findSpecFiles } from '../find-spec-files.js';
 import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
 import { parseLimitOptions, parseUpstreamOptions } from '../limit-options.js';
 import { enableAccessLog } from '../../observability/access-log.js';
+import type { AccessEntry } from '../../observability/access-log.js';
 import type { LimitOptions } from '../limit-options.js';
 import { createRefusalLog } from '../../exposes/auth/refusal-log.js';
 import { enableMetrics, wantsMetrics } from '../../observability/metrics.js';
@@ -29,12 +32,19 @@ import { disableTracing, enableTracing } from '../../observability/tracing.js';
 import type { InboundAuthenticator } from '../../exposes/auth/inbound-auth.js';
 import type { AdapterState } from '../../exposes/control/adapter-states.js';
 import type { CliIo } from '../program.js';
+import { reloadCapability, servedAdapter } from '../reload.js';
+import type { ServedAdapter, ServedCapability, Serving } from '../reload.js';
+import { watchCapabilities } from '../watch.js';
+import type { CapabilityWatcher } from '../watch.js';
+import { watchedFiles } from '../watch-files.js';
 import {
+  findClash,
   forNamespace,
   parseBaseUris,
   parsePairs,
   parsePorts,
   parsePositiveInt,
+  plannedListener,
   unknownNamespaces,
 } from '../run-options.js';
 
@@ -70,7 +80,7 @@ export async function runCommand(
   const timeout = parsePositiveInt('--timeout', options.timeout);
   const limits = parseLimitOptions(options);
   const upstream = parseUpstreamOptions(options);
-  const envFile = options.envFile === undefined ? undefined : readEnvFile(options.envFile);
+  let envFile = options.envFile === undefined ? undefined : readEnvFile(options.envFile);
   // In stdio mode stdout carries the MCP protocol: every log line goes to stderr.
   const stdio = { enabled: options.stdio === true, claimed: false };
   const stream = {
@@ -82,32 +92,9 @@ export async function runCommand(
     stream: stream as never,
   });
 
-  const capabilities: LoadedCapability[] = [];
-  const warnings: [string, number][] = [];
-  const validator = createValidator();
-  for (const spec of specs) {
-    if (!existsSync(spec)) {
-      io.stderr(`naftiko: no such file: ${spec} [SPEC_NOT_FOUND]\n`);
-      return ERROR_CATALOGUE.SPEC_NOT_FOUND.exitCode;
-    }
-    const result = await validator.validateFile(spec);
-    if (result.capability === undefined || hasErrors(result.diagnostics)) {
-      const report = [
-        { file: spec, diagnostics: [...result.diagnostics].sort(compareDiagnostics) },
-      ];
-      io.stderr(formatReports(report, 'text'));
-      io.stderr(`naftiko: ${spec} is not a valid capability; not starting [SPEC_INVALID]\n`);
-      return 1;
-    }
-    if ((result.capability.doc.capability?.exposes ?? []).length === 0) {
-      io.stderr(
-        `naftiko: ${spec} exposes nothing to serve (a shared consumes file, or no exposes) [USAGE_INVALID]\n`,
-      );
-      return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
-    }
-    capabilities.push(result.capability);
-    warnings.push([spec, result.diagnostics.length]);
-  }
+  const loaded = await loadCapabilities(specs, io);
+  if (typeof loaded === 'number') return loaded;
+  const { capabilities, files, warnings } = loaded;
 
   stdio.enabled ||= capabilities.some((c) =>
     (c.doc.capability?.exposes ?? []).some((a) => a.type === 'mcp' && a.transport === 'stdio'),
@@ -125,21 +112,43 @@ export async function runCommand(
     io.stderr(`naftiko: ${unknown} [USAGE_INVALID]\n`);
     return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
   }
+  // Adapters of different files (or one file with --port/--address) must not collide: said
+  // before anything listens.
+  const clash = findClash(
+    capabilities.flatMap((c, i) =>
+      (c.doc.capability?.exposes ?? []).map((a) => plannedListener(files[i]!, a, ports, addresses)),
+    ),
+    !stdio.enabled,
+  );
+  if (clash !== undefined) {
+    io.stderr(`naftiko: ${clash} [USAGE_INVALID]\n`);
+    return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
+  }
 
-  const runtimes: Runtime[] = [];
-  const adapters: RunningAdapter[] = [];
+  const served: ServedCapability[] = [];
   const states: AdapterState[] = [];
-  const stdioClosed = deferred();
-  const stopAll = async () => {
-    for (const [i, s] of states.entries()) {
-      if (s.state === 'started') states[i] = { ...s, state: 'stopping' };
-    }
-    await Promise.allSettled(adapters.map((a) => a.stop(DRAIN_MS)));
-    await Promise.allSettled(runtimes.map((r) => r.close()));
+  const refreshStates = () => {
+    states.length = 0;
+    states.push(...served.flatMap((s) => s.adapters.map((a) => a.state)));
   };
+  const stdioClosed = deferred();
   const authenticators: InboundAuthenticator[] = [];
-  try {
-    for (const capability of capabilities) {
+  const warn = (event: string, message: string) => log.warn(event, message);
+  // The refusal log writes through whichever logger is current (each runtime adds redaction).
+  const onRefused = createRefusalLog({
+    debug: (...a) => log.debug(...a),
+    info: (...a) => log.info(...a),
+    warn: (...a) => log.warn(...a),
+    error: (...a) => log.error(...a),
+    withRedaction: (redact) => log.withRedaction(redact),
+  });
+  const serving: Serving = {
+    served,
+    ports,
+    addresses,
+    graceMs: DRAIN_MS,
+    log: () => log,
+    createRuntime(capability) {
       const runtime = createRuntime(capability, {
         baseUris,
         ...(timeout !== undefined
@@ -155,48 +164,78 @@ export async function runCommand(
           else log.warn('upstream.circuit', message, fields);
         },
       });
-      runtimes.push(runtime);
       log = log.withRedaction(runtime.redact);
+      return runtime;
+    },
+    prepareAuth: (adapter, runtime) =>
+      prepareInboundAuth(adapter, runtime, { stdio: stdio.enabled, warn }),
+    startContext: (listener, authenticator) => {
+      const port = forNamespace(ports, listener.namespace);
+      const address = forNamespace(addresses, listener.namespace);
+      return {
+        ...(port !== undefined ? { port } : {}),
+        ...(address !== undefined ? { address } : {}),
+        ...(authenticator !== undefined ? { authenticator, onRefused, onWarning: warn } : {}),
+        stdio,
+        states: () => states,
+        stateless: options.mcpStateless === true,
+        limits,
+        onError: (err) =>
+          log.error('request.failed', toNaftikoError(err).message, {
+            namespace: listener.namespace,
+          }),
+        onStdioClose: stdioClosed.resolve,
+      };
+    },
+    refreshStates,
+  };
+  const running = () =>
+    served.flatMap((s) => s.adapters.flatMap((a) => (a.running ? [a.running] : [])));
+  const stopAll = async () => {
+    for (const s of served) {
+      for (const a of s.adapters) {
+        if (a.state.state === 'started') a.state = { ...a.state, state: 'stopping' };
+      }
     }
-    const warn = (event: string, message: string) => log.warn(event, message);
-    const onRefused = createRefusalLog(log);
+    refreshStates();
+    await Promise.allSettled(running().map((a) => a.stop(DRAIN_MS)));
+    await Promise.allSettled(served.map((s) => s.runtime.close()));
+  };
+  try {
+    for (const [i, capability] of capabilities.entries()) {
+      const runtime = serving.createRuntime(capability);
+      const adapters = (capability.doc.capability?.exposes ?? []).map((spec) =>
+        servedAdapter(files[i]!, spec, serving),
+      );
+      served.push({ file: files[i]!, capability, runtime, adapters });
+    }
+    refreshStates();
     // Every lock is compiled before any adapter listens: nothing is served if one cannot be.
     const plans: {
-      adapter: ExposesAdapter;
+      adapter: ServedAdapter;
       runtime: Runtime;
-      authenticator: InboundAuthenticator | undefined;
-      index: number;
+      authenticator?: InboundAuthenticator;
     }[] = [];
-    for (const [i, capability] of capabilities.entries()) {
-      const runtime = runtimes[i]!;
-      for (const adapter of capability.doc.capability?.exposes ?? []) {
-        const authenticator = await prepareInboundAuth(adapter, runtime, {
-          stdio: stdio.enabled,
-          warn,
-        });
+    for (const s of served) {
+      for (const adapter of s.adapters) {
+        const authenticator = await serving.prepareAuth(adapter.spec, s.runtime);
         if (authenticator !== undefined) authenticators.push(authenticator);
-        states.push({
-          type: adapter.type,
-          ...('namespace' in adapter ? { namespace: adapter.namespace } : {}),
-          ...(adapter.port !== undefined ? { port: adapter.port } : {}),
-          state: 'starting',
-        });
-        plans.push({ adapter, runtime, authenticator, index: states.length - 1 });
+        plans.push({ adapter, runtime: s.runtime, ...(authenticator ? { authenticator } : {}) });
       }
     }
     // Control adapters first: liveness answers while the others start, readiness says when
     // they all have.
     plans.sort(
-      (a, b) => Number(b.adapter.type === 'control') - Number(a.adapter.type === 'control'),
+      (a, b) =>
+        Number(b.adapter.spec.type === 'control') - Number(a.adapter.spec.type === 'control'),
+    );
+    const controls = plans.flatMap((p) =>
+      p.adapter.spec.type === 'control' ? [p.adapter.spec] : [],
     );
     // Metrics are recorded only when a control adapter will serve them (observability/).
-    if (
-      !stdio.enabled &&
-      plans.some((p) => p.adapter.type === 'control' && wantsMetrics(p.adapter))
-    )
-      await enableMetrics();
+    if (!stdio.enabled && controls.some((c) => wantsMetrics(c))) await enableMetrics();
     const tracing = tracingOptions(
-      stdio.enabled ? [] : plans.flatMap((p) => (p.adapter.type === 'control' ? [p.adapter] : [])),
+      stdio.enabled ? [] : controls,
       process.env,
       capabilities[0]?.doc.info?.label ?? 'naftiko-engine',
     );
@@ -206,65 +245,35 @@ export async function runCommand(
         onExportError: (message) => log.warn('traces.export_failed', message),
       });
     }
-    if (upstream.accessLog) {
-      enableAccessLog((entry) =>
-        log.info(
-          'request',
-          `${entry.method} ${entry.route} ${entry.status} ${entry.durationMs} ms`,
-          {
-            adapter: entry.adapter,
-            adapterType: entry.adapterType,
-            operation: entry.operation,
-            status: entry.status,
-            durationMs: entry.durationMs,
-            requestId: entry.requestId,
-            ...(entry.traceId !== undefined ? { traceId: entry.traceId } : {}),
-            upstream: entry.upstream.map((e) => ({
-              call: e.upstream,
-              outcome: e.outcome,
-              ms: Math.round(e.ms * 1000) / 1000,
-            })),
-          },
-        ),
+    if (upstream.accessLog) enableAccessLog((entry) => logRequest(log, entry));
+    for (const { adapter, runtime, authenticator } of plans) {
+      const outcome = await startAdapter(
+        adapter.spec,
+        runtime,
+        serving.startContext(adapter.listener, authenticator),
       );
-    }
-    for (const { adapter, runtime, authenticator, index } of plans) {
-      const namespace = 'namespace' in adapter ? adapter.namespace : 'control';
-      const port = forNamespace(ports, namespace);
-      const address = forNamespace(addresses, namespace);
-      const outcome = await startAdapter(adapter, runtime, {
-        ...(port !== undefined ? { port } : {}),
-        ...(address !== undefined ? { address } : {}),
-        ...(authenticator !== undefined ? { authenticator, onRefused, onWarning: warn } : {}),
-        stdio,
-        states: () => states,
-        stateless: options.mcpStateless === true,
-        limits,
-        onError: (err) => log.error('request.failed', toNaftikoError(err).message, { namespace }),
-        onStdioClose: stdioClosed.resolve,
-      });
+      const namespace = adapter.listener.namespace;
       if ('skipped' in outcome) {
-        states[index] = { ...states[index]!, state: 'skipped', reason: outcome.skipped };
+        adapter.state = { ...adapter.state, state: 'skipped', reason: outcome.skipped };
+        refreshStates();
         log.warn(
           'adapter.skipped',
-          `${adapter.type} adapter "${namespace}" skipped: ${outcome.skipped}`,
-          {
-            type: adapter.type,
-            namespace,
-          },
+          `${adapter.spec.type} adapter "${namespace}" skipped: ${outcome.skipped}`,
+          { type: adapter.spec.type, namespace },
         );
         continue;
       }
-      const running = outcome.running;
-      adapters.push(running);
-      states[index] = { ...states[index]!, state: 'started', url: running.url };
+      const started = outcome.running;
+      adapter.running = started;
+      adapter.state = { ...adapter.state, state: 'started', url: started.url };
+      refreshStates();
       log.info(
         'adapter.listening',
-        `${running.type} adapter "${running.namespace}" listening on ${running.url}${authenticator !== undefined ? ` (${authenticator.scheme} authentication)` : ''}`,
+        `${started.type} adapter "${started.namespace}" listening on ${started.url}${authenticator !== undefined ? ` (${authenticator.scheme} authentication)` : ''}`,
         {
-          type: running.type,
-          namespace: running.namespace,
-          url: running.url,
+          type: started.type,
+          namespace: started.namespace,
+          url: started.url,
           ...(authenticator !== undefined ? { authentication: authenticator.scheme } : {}),
         },
       );
@@ -274,28 +283,143 @@ export async function runCommand(
     // Authenticators of adapters that never started (their adapters close the others).
     await Promise.allSettled(authenticators.map((a) => a.close?.()));
     const error = toNaftikoError(err);
-    io.stderr(`naftiko: ${log === undefined ? error.message : error.message} [${error.code}]\n`);
+    io.stderr(`naftiko: ${error.message} [${error.code}]\n`);
     return error.code === 'INTERNAL' ? 3 : 2;
   }
-  log.info(
-    'capability.ready',
-    `ready: ${adapters.length} adapter${adapters.length === 1 ? '' : 's'} listening`,
-    {
-      adapters: adapters.length,
-    },
-  );
+  const count = running().length;
+  log.info('capability.ready', `ready: ${count} adapter${count === 1 ? '' : 's'} listening`, {
+    adapters: count,
+  });
+
+  let watcher: CapabilityWatcher | undefined;
+  if (options.watch === true) {
+    if (stdio.enabled) {
+      log.warn(
+        'capability.watch_off',
+        '--watch has no effect over stdio: the MCP client restarts the server to reload it',
+      );
+    } else {
+      // One reload at a time: each sees the others' adapters as they are.
+      let queue: Promise<void> = Promise.resolve();
+      watcher = await watchCapabilities(
+        new Map(served.map((s) => [s.file, watchedFiles(s.capability, options.envFile)])),
+        (file) => {
+          const target = served.find((s) => s.file === file);
+          if (target === undefined) return;
+          queue = queue.then(async () => {
+            if (options.envFile !== undefined) {
+              try {
+                envFile = readEnvFile(options.envFile);
+              } catch (err) {
+                log.warn('capability.reload_failed', toNaftikoError(err).message, { file });
+                return;
+              }
+            }
+            await reloadCapability(serving, target);
+            watcher?.track(target.file, watchedFiles(target.capability, options.envFile));
+          });
+        },
+      );
+      log.info(
+        'capability.watching',
+        `watching ${served.length} capability file${served.length === 1 ? '' : 's'} for changes`,
+        {
+          files: served.map((s) => s.file),
+        },
+      );
+    }
+  }
 
   // Signal listeners do not keep Node's event loop alive: with no adapter listening (all of them
   // skipped), this timer does, until the shutdown signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
   await Promise.race([options.shutdown ?? new Promise<void>(() => {}), stdioClosed.promise]);
   clearInterval(keepAlive);
+  await watcher?.close();
   log.info('capability.stopping', 'stopping: finishing in-flight requests');
   await stopAll();
   // Spans still queued for the OTLP exporter are sent (bounded: a dead collector waits 2 s).
   await Promise.race([disableTracing(), new Promise((r) => setTimeout(r, 2000).unref())]);
   log.info('capability.stopped', 'stopped');
   return 0;
+}
+
+/**
+ * Validates every capability file named (a folder: each capability file in it that exposes
+ * something; shared consumes files there are skipped). A number is the exit code of a failure,
+ * already reported.
+ */
+async function loadCapabilities(
+  specs: readonly string[],
+  io: CliIo,
+): Promise<
+  number | { capabilities: LoadedCapability[]; files: string[]; warnings: [string, number][] }
+> {
+  const capabilities: LoadedCapability[] = [];
+  const files: string[] = [];
+  const warnings: [string, number][] = [];
+  const seen = new Set<string>();
+  const validator = createValidator();
+  for (const spec of specs) {
+    const info = await stat(spec).catch(() => undefined);
+    if (info === undefined) {
+      io.stderr(`naftiko: no such file: ${spec} [SPEC_NOT_FOUND]\n`);
+      return ERROR_CATALOGUE.SPEC_NOT_FOUND.exitCode;
+    }
+    const folder = info.isDirectory();
+    let found: string[];
+    try {
+      found = folder ? await findSpecFiles([spec]) : [spec];
+    } catch (err) {
+      const error = toNaftikoError(err);
+      io.stderr(`naftiko: ${error.message} [${error.code}]\n`);
+      return ERROR_CATALOGUE[error.code].exitCode;
+    }
+    for (const file of found) {
+      if (seen.has(path.resolve(file))) continue;
+      const result = await validator.validateFile(file);
+      if (result.capability === undefined || hasErrors(result.diagnostics)) {
+        const report = [{ file, diagnostics: [...result.diagnostics].sort(compareDiagnostics) }];
+        io.stderr(formatReports(report, 'text'));
+        io.stderr(`naftiko: ${file} is not a valid capability; not starting [SPEC_INVALID]\n`);
+        return 1;
+      }
+      if ((result.capability.doc.capability?.exposes ?? []).length === 0) {
+        // A folder's shared consumes files (and capabilities with nothing to serve) are skipped.
+        if (folder) continue;
+        io.stderr(
+          `naftiko: ${file} exposes nothing to serve (a shared consumes file, or no exposes) [USAGE_INVALID]\n`,
+        );
+        return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
+      }
+      seen.add(path.resolve(file));
+      capabilities.push(result.capability);
+      files.push(file);
+      warnings.push([file, result.diagnostics.length]);
+    }
+    if (folder && !found.some((f) => seen.has(path.resolve(f)))) {
+      io.stderr(`naftiko: no capability in ${spec} exposes anything to serve [USAGE_INVALID]\n`);
+      return ERROR_CATALOGUE.USAGE_INVALID.exitCode;
+    }
+  }
+  return { capabilities, files, warnings };
+}
+
+function logRequest(log: Logger, entry: AccessEntry): void {
+  log.info('request', `${entry.method} ${entry.route} ${entry.status} ${entry.durationMs} ms`, {
+    adapter: entry.adapter,
+    adapterType: entry.adapterType,
+    operation: entry.operation,
+    status: entry.status,
+    durationMs: entry.durationMs,
+    requestId: entry.requestId,
+    ...(entry.traceId !== undefined ? { traceId: entry.traceId } : {}),
+    upstream: entry.upstream.map((e) => ({
+      call: e.upstream,
+      outcome: e.outcome,
+      ms: Math.round(e.ms * 1000) / 1000,
+    })),
+  });
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

@@ -22,6 +22,7 @@ import { summarize, tracer } from '../../observability/tracing.js';
 import type { Tracer } from '../../observability/tracing.js';
 import { packageVersion } from '../../package-info.js';
 import type { ExposesControl } from '../../spec/types.js';
+import { replaceable } from '../adapter.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { adapterAuthenticator, mountDeclaredAuth, refusalAsProblem } from '../auth/adapter-auth.js';
 import type { RefusalEvent } from '../auth/guard.js';
@@ -182,6 +183,36 @@ export async function startControlAdapter(
   runtime: Runtime,
   options: ControlAdapterOptions,
 ): Promise<RunningAdapter> {
+  const app = await controlApp(adapter, runtime, options);
+  const host = options.address ?? adapter.address ?? 'localhost';
+  const port = options.port ?? adapter.port;
+  const url = await listenOn(app, 'control adapter', host, port);
+  return replaceable(
+    {
+      type: 'control',
+      namespace: CONTROL_NAMESPACE,
+      url,
+      async stop(graceMs = 10_000) {
+        // Control requests are short: a second of grace at most.
+        await stopGracefully(app, Math.min(graceMs, 1_000));
+      },
+    },
+    { app },
+    async (next, nextRuntime, nextOptions) => ({
+      app: await controlApp(
+        next as ExposesControl,
+        nextRuntime,
+        nextOptions as ControlAdapterOptions,
+      ),
+    }),
+  );
+}
+
+async function controlApp(
+  adapter: ExposesControl,
+  runtime: Runtime,
+  options: ControlAdapterOptions,
+): Promise<FastifyInstance> {
   const authenticator = await adapterAuthenticator(
     {
       type: 'control',
@@ -191,20 +222,8 @@ export async function startControlAdapter(
     runtime.bound,
     options,
   );
-  const app = buildControlApp(adapter, runtime, {
+  return buildControlApp(adapter, runtime, {
     ...options,
     ...(authenticator ? { authenticator } : {}),
   });
-  const host = options.address ?? adapter.address ?? 'localhost';
-  const port = options.port ?? adapter.port;
-  const url = await listenOn(app, 'control adapter', host, port);
-  return {
-    type: 'control',
-    namespace: CONTROL_NAMESPACE,
-    url,
-    async stop(graceMs = 10_000) {
-      // Control requests are short: a second of grace at most.
-      await stopGracefully(app, Math.min(graceMs, 1_000));
-    },
-  };
 }

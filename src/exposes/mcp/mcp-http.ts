@@ -17,12 +17,14 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
-import type { ListenOptions, RunningAdapter } from '../adapter.js';
+import { replaceable } from '../adapter.js';
+import type { AppGeneration, ListenOptions, RunningAdapter } from '../adapter.js';
 import { principalOf } from '../auth/guard.js';
 import type { RefusalEvent } from '../auth/guard.js';
 import { adapterAuthenticator, mountDeclaredAuth } from '../auth/adapter-auth.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { createHttpApp } from '../http-app.js';
+import { standingResponse } from '../http-limits.js';
 import type { HttpLimits } from '../http-limits.js';
 import { listenOn, listeningPort } from '../listen.js';
 import type { createMcpServer as CreateMcpServer } from './mcp-server.js';
@@ -74,6 +76,59 @@ export async function startMcpHttpAdapter(
   const host = options.address ?? adapter.address ?? 'localhost';
   // The schema requires `port` for the http transport; 0 (any free port) is only a fallback.
   const port = options.port ?? adapter.port ?? 0;
+  // The Host check compares with the port the first build's server listens on.
+  const listening = () => listeningPort(app, port);
+  const first = await mcpGeneration(adapter, runtime, options, host, listening);
+  let current = first;
+  const app = first.app;
+  const base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
+  return replaceable(
+    {
+      type: 'mcp',
+      namespace: adapter.namespace,
+      url: `${base}/mcp`,
+      sessionCount: () => current.sessions.size,
+      async stop(graceMs = 10_000) {
+        // New requests get 503; in-flight tool calls may finish; then sessions (and their
+        // long-lived SSE streams) are closed, and the server with them.
+        await first.retire(graceMs);
+        app.server.closeIdleConnections();
+        const cut = setTimeout(() => app.server.closeAllConnections(), 100).unref();
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(cut);
+        }
+      },
+    },
+    first,
+    // A new build starts with no sessions: those of the old one end once their requests in
+    // progress have finished, and their ids then answer 404, upon which MCP clients initialize
+    // again (MCP 2025-11-25, session management) and see the new version.
+    async (next, nextRuntime, nextOptions) =>
+      (current = await mcpGeneration(
+        next as ExposesMcp,
+        nextRuntime,
+        nextOptions as McpHttpOptions,
+        host,
+        listening,
+      )),
+  );
+}
+
+interface McpGeneration extends AppGeneration {
+  readonly sessions: { readonly size: number };
+  retire(graceMs: number): Promise<void>;
+}
+
+/** One build of the adapter: its app (not listening yet), session table and compiled units. */
+async function mcpGeneration(
+  adapter: ExposesMcp,
+  runtime: Runtime,
+  options: McpHttpOptions,
+  host: string,
+  port: () => number,
+): Promise<McpGeneration> {
   // Compiled once: in stateless mode every request gets its own server.
   const compiled = {
     tools: compileTools(adapter, runtime),
@@ -108,7 +163,7 @@ export async function startMcpHttpAdapter(
       }),
   );
 
-  const guard = requestGuard(host, () => listeningPort(app, port));
+  const guard = requestGuard(host, port);
   let closing = false;
   let inflight = 0;
 
@@ -197,6 +252,8 @@ export async function startMcpHttpAdapter(
     } else return rpcError(reply, 400, 'Bad Request: No valid session ID provided');
 
     reply.hijack();
+    // A standing GET stream ends with its session, when this build is let go (--watch).
+    if (request.method === 'GET') standingResponse(reply.raw);
     const counted = request.method === 'POST';
     if (counted) inflight++;
     // A POST or DELETE in progress keeps its session from expiring; a standing GET stream only
@@ -236,27 +293,15 @@ export async function startMcpHttpAdapter(
   for (const url of MCP_PATHS)
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
 
-  const base = await listenOn(app, `MCP adapter "${adapter.namespace}"`, host, port);
   return {
-    type: 'mcp',
-    namespace: adapter.namespace,
-    url: `${base}/mcp`,
-    sessionCount: () => sessions.size,
-    async stop(graceMs = 10_000) {
-      // New requests get 503; in-flight tool calls may finish; then sessions (and their
-      // long-lived SSE streams) are closed, and the server with them.
+    app,
+    sessions,
+    async retire(graceMs: number) {
       closing = true;
       sessions.stop();
       const deadline = Date.now() + graceMs;
       while (inflight > 0 && Date.now() < deadline) await sleep(20);
       await Promise.allSettled([...sessions.values()].map((s) => s.server.close()));
-      app.server.closeIdleConnections();
-      const cut = setTimeout(() => app.server.closeAllConnections(), 100).unref();
-      try {
-        await app.close();
-      } finally {
-        clearTimeout(cut);
-      }
     },
   };
 }

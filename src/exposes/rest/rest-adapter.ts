@@ -12,6 +12,7 @@ import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { checkInputs } from '../../engine/inputs.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposedOperation, ExposedResource, ExposesRest } from '../../spec/types.js';
+import { replaceable } from '../adapter.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { createHttpApp } from '../http-app.js';
 import { closeConnectionsWhenStopping, stopGracefully } from '../graceful-stop.js';
@@ -210,26 +211,40 @@ function operationHandler(
   };
 }
 
-/** Starts an adapter's server. */
+/** Starts an adapter's server (replaceable in place: `RunningAdapter.replace`). */
 export async function startRestAdapter(
   adapter: ExposesRest,
   runtime: Runtime,
   options: RestAdapterOptions = {},
 ): Promise<RunningAdapter> {
-  const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
-  const app = buildRestApp(adapter, runtime, {
-    ...options,
-    ...(authenticator ? { authenticator } : {}),
-  });
+  const app = await restApp(adapter, runtime, options);
   const host = options.address ?? adapter.address ?? '0.0.0.0';
   const port = options.port ?? adapter.port;
   const url = await listenOn(app, `REST adapter "${adapter.namespace}"`, host, port);
-  return {
-    type: 'rest',
-    namespace: adapter.namespace,
-    url,
-    stop: async (graceMs = 10_000) => {
-      await stopGracefully(app, graceMs);
+  return replaceable(
+    {
+      type: 'rest',
+      namespace: adapter.namespace,
+      url,
+      stop: async (graceMs = 10_000) => {
+        await stopGracefully(app, graceMs);
+      },
     },
-  };
+    { app },
+    async (next, nextRuntime, nextOptions) => ({
+      app: await restApp(next as ExposesRest, nextRuntime, nextOptions as RestAdapterOptions),
+    }),
+  );
+}
+
+async function restApp(
+  adapter: ExposesRest,
+  runtime: Runtime,
+  options: RestAdapterOptions,
+): Promise<FastifyInstance> {
+  const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
+  return buildRestApp(adapter, runtime, {
+    ...options,
+    ...(authenticator ? { authenticator } : {}),
+  });
 }

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NaftikoError } from '../../errors.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesSkill } from '../../spec/types.js';
+import { replaceable } from '../adapter.js';
 import type { ListenOptions, RunningAdapter } from '../adapter.js';
 import { adapterAuthenticator, mountDeclaredAuth, refusalAsProblem } from '../auth/adapter-auth.js';
 import type { RefusalEvent } from '../auth/guard.js';
@@ -79,12 +80,35 @@ export function buildSkillApp(
   return app;
 }
 
-/** Starts an adapter's server on its address (default 0.0.0.0) and port. */
+/** Starts an adapter's server on its address (default 0.0.0.0) and port (replaceable in place). */
 export async function startSkillAdapter(
   adapter: ExposesSkill,
   runtime: Runtime,
   options: SkillAdapterOptions = {},
 ): Promise<RunningAdapter> {
+  const app = await skillApp(adapter, runtime, options);
+  const host = options.address ?? adapter.address ?? '0.0.0.0';
+  const port = options.port ?? adapter.port;
+  const url = await listenOn(app, `skill adapter "${adapter.namespace}"`, host, port);
+  return replaceable(
+    {
+      type: 'skill',
+      namespace: adapter.namespace,
+      url,
+      stop: (graceMs = 10_000) => stopGracefully(app, graceMs),
+    },
+    { app },
+    async (next, nextRuntime, nextOptions) => ({
+      app: await skillApp(next as ExposesSkill, nextRuntime, nextOptions as SkillAdapterOptions),
+    }),
+  );
+}
+
+async function skillApp(
+  adapter: ExposesSkill,
+  runtime: Runtime,
+  options: SkillAdapterOptions,
+): Promise<FastifyInstance> {
   const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
   // The app owns the lock once built (its onClose releases it, a failed listen included).
   const app = buildSkillApp(adapter, runtime, {
@@ -92,15 +116,7 @@ export async function startSkillAdapter(
     ...(authenticator ? { authenticator } : {}),
   });
   await warnMissingFolders(adapter, runtime, options.onWarning);
-  const host = options.address ?? adapter.address ?? '0.0.0.0';
-  const port = options.port ?? adapter.port;
-  const url = await listenOn(app, `skill adapter "${adapter.namespace}"`, host, port);
-  return {
-    type: 'skill',
-    namespace: adapter.namespace,
-    url,
-    stop: (graceMs = 10_000) => stopGracefully(app, graceMs),
-  };
+  return app;
 }
 
 /** A declared `location` that is not a folder is served as 404s: say so once, at start. */
