@@ -73,7 +73,7 @@ function capabilityWithControl(port: number): string {
 
 beforeAll(async () => {
   ensureBuilt();
-  const packed = pack(tempDir('pack'), { schemas: false });
+  const packed = pack(tempDir('pack'));
   // The build stage: unpack the tarball, install with the lockfile, make the bin executable.
   const opt = path.join(tempDir('opt'), 'naftiko');
   mkdirSync(opt, { recursive: true });

@@ -45,7 +45,7 @@ let installMs: number;
 
 beforeAll(async () => {
   ensureBuilt();
-  packed = pack(tempDir('pack'), { schemas: true });
+  packed = pack(tempDir('pack'));
   prefix = tempDir('prefix');
   const started = Date.now();
   // What a user runs; --prefer-offline takes what the local npm cache already has.

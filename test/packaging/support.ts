@@ -101,19 +101,12 @@ export interface Packed {
 }
 
 /**
- * `npm pack` of the repository into `dest`. dist/ must be built (ensureBuilt); the engine schema
- * is generated with `npm run build:schemas`, the second half of the prepack script (its first
- * half, the build, is left out so that a test never rewrites dist/ under other test files).
+ * `npm pack` of the repository into `dest`, without its prepack script (the build), so that a
+ * test never rewrites dist/ under other test files. dist/ must be built (ensureBuilt), which also
+ * writes the engine schema (scripts/build-validators.mjs).
  */
-export function pack(dest: string, opts: { schemas: boolean }): Packed {
+export function pack(dest: string): Packed {
   const env = cleanEnv();
-  if (opts.schemas) {
-    execFileSync('npm', ['run', '--silent', 'build:schemas'], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: 'pipe',
-    });
-  }
   const out = execFileSync(
     'npm',
     ['pack', '--ignore-scripts', '--json', '--pack-destination', dest],
