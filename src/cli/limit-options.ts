@@ -9,8 +9,10 @@ import type { Command } from 'commander';
 import type { HttpLimits } from '../exposes/http-limits.js';
 import { DEFAULT_HTTP_LIMITS } from '../exposes/http-limits.js';
 import { DEFAULT_SESSION_LIMITS } from '../exposes/mcp/session-table.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RESILIENCE } from '../consumes/http/index.js';
-import type { ResilienceOptions } from '../consumes/http/index.js';
+// Leaf modules only: every command (validate too) loads this file to declare its options, so
+// it must not pull in the HTTP client (undici) or the adapters.
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RESILIENCE } from '../consumes/http/resilience.js';
+import type { ResilienceOptions } from '../consumes/http/resilience.js';
 import { NaftikoError } from '../errors.js';
 import { parseCount, parsePositiveInt } from './run-options.js';
 

@@ -7,7 +7,12 @@
 import type { Pool as UndiciPool } from 'undici';
 import { Pool } from './undici-parts.js';
 import { NaftikoError } from '../../errors.js';
-import { CircuitBreaker, DEFAULT_RESILIENCE, RetryBudget } from './resilience.js';
+import {
+  CircuitBreaker,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_RESILIENCE,
+  RetryBudget,
+} from './resilience.js';
 import type { CircuitEvent, ResilienceOptions } from './resilience.js';
 
 export interface PoolOptions {
@@ -20,7 +25,7 @@ export interface PoolOptions {
   readonly onCircuit?: (event: CircuitEvent) => void;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export { DEFAULT_MAX_BODY_BYTES };
 
 /** What an exchange needs of its origin. */
 export interface OriginClient {

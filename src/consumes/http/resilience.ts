@@ -27,6 +27,9 @@ export interface ResilienceOptions {
   readonly breakerCooldownMs: number;
 }
 
+/** The largest upstream response body read by default (32 MiB); larger is UPSTREAM_TOO_LARGE. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
 export const DEFAULT_RESILIENCE: ResilienceOptions = {
   maxRetries: 2,
   breakerThreshold: 5,
