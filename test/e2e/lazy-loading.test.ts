@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { ensureBuilt, startCapability, stopAllCapabilities } from '../helpers/run-capability.js';
 import { CONSUMES_NS, MCP_NS, SEED } from './support.js';
 
@@ -79,5 +79,28 @@ describe('lazy loading (naftiko run of the seed)', () => {
     expect(
       loaded.some((u) => u.includes('@modelcontextprotocol/sdk/dist/esm/server/index.js')),
     ).toBe(true);
+  }, 60_000);
+});
+
+describe('lazy loading (naftiko validate)', () => {
+  it('loads neither the HTTP client (undici), fastify, the adapters nor the MCP SDK', async () => {
+    const trace = path.join(dir, 'validate.txt');
+    const result = await runCli(['validate', SEED], {
+      env: { NAFTIKO_TRACE_MODULES: trace, NODE_OPTIONS: `--import=${PRELOAD}` },
+    });
+    expect(result.code).toBe(0);
+    const loaded = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    // The trace works: the validator is in it.
+    expect(loaded.some((url) => url.endsWith('/dist/spec/validate.js'))).toBe(true);
+    expect(
+      loaded.filter((url) => /node_modules\/(undici|fastify|@modelcontextprotocol)\//.test(url)),
+    ).toEqual([]);
+    expect(
+      loaded.filter((url) =>
+        /\/dist\/(consumes\/http\/(index|pools|send-request)|exposes\/(rest|mcp\/mcp-http))/.test(
+          url,
+        ),
+      ),
+    ).toEqual([]);
   }, 60_000);
 });
