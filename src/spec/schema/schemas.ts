@@ -180,7 +180,7 @@ export function schemaErrors(level: SchemaLevel, value: unknown): ErrorObject[] 
 }
 
 /** `#/...` pointer of every schema object, by identity (ajv reports the objects we gave it). */
-function schemaPointers(schema: AnySchemaObject): Map<object, string> {
+export function schemaPointers(schema: AnySchemaObject): Map<object, string> {
   const pointers = new Map<object, string>();
   const walk = (node: unknown, pointer: string) => {
     if (node === null || typeof node !== 'object') return;
