@@ -56,12 +56,12 @@ export function buildOpenApi(adapter: ExposesRest, runtime: Runtime): Json {
         ...(operation.name ? { operationId: operation.name } : {}),
         ...(operation.label ? { summary: operation.label } : {}),
         ...(operation.description ? { description: operation.description } : {}),
-        parameters: [
+        parameters: withEveryPathParameter(path, [
           ...query.map(fixedParameter),
           ...uniqueByName(
             inputs.filter((i) => i !== body && i.in !== 'body' && !fixed.has(i.name)),
           ).map((i) => parameter(i, path)),
-        ],
+        ]),
         ...(body || fields.length > 0 ? { requestBody: requestBody(body, fields) } : {}),
         responses: {
           '200': { description: 'Success', content: { 'application/json': { schema: {} } } },
@@ -174,9 +174,37 @@ function requestBody(body: InputSpec | undefined, fields: readonly InputSpec[]):
   };
 }
 
+/**
+ * OpenAPI requires a path parameter for every `{name}` of a path. A placeholder that no input of
+ * the operation reads (the route matches it, the operation does not use it) is still described:
+ * a required string.
+ */
+function withEveryPathParameter(path: string, parameters: Json[]): Json[] {
+  const declared = new Set(parameters.filter((p) => p.in === 'path').map((p) => p.name));
+  const missing = [...path.matchAll(/\{([^{}]+)\}/g)]
+    .map((m) => m[1] as string)
+    .filter((name) => !declared.has(name));
+  return [
+    ...parameters,
+    ...[...new Set(missing)].map((name) => ({
+      name,
+      in: 'path',
+      required: true,
+      description: 'A path segment this operation does not use',
+      schema: { type: 'string' },
+    })),
+  ];
+}
+
+/** An array without `items` is not a valid OpenAPI schema: any items. */
+function typeSchema(type: string | undefined): Json {
+  if (type === undefined) return {};
+  return type === 'array' ? { type, items: {} } : { type };
+}
+
 function schemaOf(input: InputSpec): Json {
   return {
-    ...(input.type ? { type: input.type } : {}),
+    ...typeSchema(input.type),
     ...(input.description ? { description: input.description } : {}),
     ...(input.pattern ? { pattern: input.pattern.source } : {}),
   };
@@ -202,7 +230,7 @@ function parameter(input: InputSpec, path: string): Json {
     required: location === 'path' ? true : input.required,
     ...(input.description ? { description: input.description } : {}),
     schema: {
-      ...(input.type ? { type: input.type } : {}),
+      ...typeSchema(input.type),
       ...(input.pattern ? { pattern: input.pattern.source } : {}),
     },
   };

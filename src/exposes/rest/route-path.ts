@@ -48,7 +48,11 @@ export function routePath(specPath: string): RoutePath {
     const literal = normalized.slice(last, match.index);
     const key = `p${params.size}`;
     params.set(key, (match[1] ?? match[2]) as string);
-    path += escapeRouter(literal) + `:${key}`;
+    // `{name}:verb` (Google APIs' custom methods): the router would read `::verb` as part of the
+    // parameter's name; a pattern ends the parameter at the colon.
+    const end = match.index + match[0].length;
+    const colonAfter = normalized[end] === ':';
+    path += escapeRouter(literal) + `:${key}` + (colonAfter ? '(^[^/:]+)' : '');
     source += escapeRegExp(literal) + '([^/]+)';
     last = match.index + match[0].length;
   }

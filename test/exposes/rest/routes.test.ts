@@ -166,3 +166,50 @@ describe('paths the router cannot take literally', () => {
     expect(routePath('/ships/{{ship-id}}/v1:crew').path).toBe('/ships/:p0/v1::crew');
   });
 });
+
+describe('a placeholder followed by a colon (Google-style custom methods)', () => {
+  it('routes /v1/{{topic}}:publish with the colon ending the parameter', async () => {
+    const up = await upstream();
+    const { app } = await restApp(
+      yaml`
+        naftiko: 1.0.0-alpha2
+        info:
+          label: Topics
+          description: Publishes to a topic.
+        capability:
+          consumes:
+            - type: http
+              namespace: pubsub
+              baseUri: http://pubsub.invalid/v1
+              resources:
+                - name: publish
+                  path: /topics/{{topic}}:publish
+                  operations:
+                    - name: publish
+                      method: POST
+                      inputParameters:
+                        - name: topic
+                          in: path
+          exposes:
+            - type: rest
+              namespace: topics-rest
+              port: 8080
+              resources:
+                - path: /v1/{{topic}}:publish
+                  name: publish
+                  operations:
+                    - method: POST
+                      name: publish
+                      call: pubsub.publish
+                      with:
+                        topic: topics-rest.topic
+      `,
+      { upstreams: { pubsub: up } },
+    );
+    const res = await app.inject({ method: 'POST', url: '/v1/orders:publish' });
+    expect(res.statusCode).toBe(200);
+    expect(only(up).path).toBe('/topics/orders:publish');
+    const other = await app.inject({ method: 'POST', url: '/v1/orders:subscribe' });
+    expect(other.statusCode).toBe(404);
+  });
+});
