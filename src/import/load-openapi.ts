@@ -36,8 +36,9 @@ async function readDocument(file: string): Promise<Json | string> {
   if (typeof openapi === 'string' && /^3\.[01]\./.test(openapi)) return parsed;
   if (swagger === '2.0' || swagger === 2) return { ...parsed, swagger: '2.0' };
   if (openapi !== undefined)
-    return `OpenAPI version ${String(openapi)} is not supported (3.0 and 3.1 are)`;
-  if (swagger !== undefined) return `Swagger version ${String(swagger)} is not supported (2.0 is)`;
+    return `OpenAPI version ${String(openapi)} is not supported (OpenAPI 3.0, OpenAPI 3.1 and Swagger 2.0 are)`;
+  if (swagger !== undefined)
+    return `Swagger version ${String(swagger)} is not supported (OpenAPI 3.0, OpenAPI 3.1 and Swagger 2.0 are)`;
   return 'not an OpenAPI description (no `openapi` or `swagger` key)';
 }
 

@@ -23,12 +23,23 @@ export interface ApiParameter {
   readonly required: boolean;
   readonly description: string | undefined;
   readonly type: ParameterType;
+  /**
+   * How an array travels as one value (`comma-separated values`...): the input is then a string
+   * the caller formats, since the engine sends arrays by repeating the key.
+   */
+  readonly serialization?: string;
+  /** The member types of a `oneOf`/`anyOf` whose members differ (the input is then a string). */
+  readonly mixed?: readonly ParameterType[];
+  /** The allowed values of a string parameter. */
+  readonly enum?: readonly string[];
 }
 
 export interface ApiBody {
   readonly required: boolean;
   readonly description: string | undefined;
   readonly type: ParameterType;
+  /** The member types of a `oneOf`/`anyOf` body whose members differ. */
+  readonly mixed?: readonly ParameterType[];
   /** The body's properties, `allOf` members merged: name, type, required. */
   readonly fields: readonly { name: string; type: ParameterType; required: boolean }[];
 }
@@ -59,6 +70,9 @@ export interface ApiOperation {
   readonly security: readonly Json[] | undefined;
   /** What of this operation is not carried over, and why. */
   readonly notes: readonly string[];
+  readonly deprecated: boolean;
+  /** The base URI of the path item's or the operation's own `servers`, when it has some. */
+  readonly baseUri?: string;
 }
 
 export interface ApiModel {
@@ -122,6 +136,34 @@ export function schemaType(root: Json, raw: unknown, depth = 0): ParameterType {
   return 'string';
 }
 
+/**
+ * The distinct member types of a `oneOf`/`anyOf` (or a `type` list) whose members do not all have
+ * one type, or undefined. (`integer` and `number` together count as `number`.)
+ */
+export function mixedTypes(root: Json, raw: unknown): ParameterType[] | undefined {
+  const schema = follow(root, raw);
+  if (!isRecord(schema)) return undefined;
+  let types: ParameterType[] = [];
+  if (Array.isArray(schema.type)) {
+    types = schema.type.filter(
+      (t): t is ParameterType =>
+        t !== 'null' && (PARAMETER_TYPES as readonly string[]).includes(String(t)),
+    );
+  } else if (schema.type === undefined) {
+    for (const combo of ['oneOf', 'anyOf']) {
+      const members = schema[combo];
+      if (Array.isArray(members) && members.length > 0)
+        types = members
+          .filter((m) => !(isRecord(follow(root, m)) && (follow(root, m) as Json).type === 'null'))
+          .map((m) => schemaType(root, m, 1));
+    }
+  }
+  const distinct = [...new Set(types)];
+  if (distinct.length === 2 && distinct.includes('integer') && distinct.includes('number'))
+    return undefined;
+  return distinct.length > 1 ? distinct : undefined;
+}
+
 /** Properties of an object schema, `allOf` members merged (later members win). */
 export function schemaFields(
   root: Json,
@@ -177,9 +219,9 @@ function isJsonMedia(media: string): boolean {
   return /^application\/(?:[\w.-]+\+)?json\b/i.test(media) || media === '*/*';
 }
 
-function serverUrl(doc: Json, notes: string[]): string {
+function serverUrl(doc: Json, notes: string[], own?: unknown[]): string {
   let url: string | undefined;
-  if (typeof doc.swagger === 'string') {
+  if (typeof doc.swagger === 'string' && own === undefined) {
     const schemes = Array.isArray(doc.schemes) ? doc.schemes.map(String) : [];
     const scheme = schemes.includes('https') ? 'https' : (schemes[0] ?? 'https');
     const host = text(doc.host);
@@ -190,7 +232,7 @@ function serverUrl(doc: Json, notes: string[]): string {
       url = `http://localhost${text(doc.basePath) ?? ''}`;
     } else url = `${scheme}://${host}${text(doc.basePath) ?? ''}`;
   } else {
-    const servers = Array.isArray(doc.servers) ? doc.servers.filter(isRecord) : [];
+    const servers = (own ?? (Array.isArray(doc.servers) ? doc.servers : [])).filter(isRecord);
     const server = servers[0];
     if (server === undefined || text(server.url) === undefined) {
       notes.push(
@@ -264,6 +306,27 @@ function readSchemes(doc: Json): Map<string, SecurityScheme> {
   return schemes;
 }
 
+const SERIALIZATIONS: Record<string, string> = {
+  csv: 'comma-separated values',
+  ssv: 'space-separated values',
+  tsv: 'tab-separated values',
+  pipes: 'pipe-separated values',
+  form: 'comma-separated values',
+  spaceDelimited: 'space-separated values',
+  pipeDelimited: 'pipe-separated values',
+};
+
+/** How a query array is sent when it is one value (not the key repeated), or undefined. */
+function serialization(p: Json, swagger: boolean): string | undefined {
+  if (swagger) {
+    const format = typeof p.collectionFormat === 'string' ? p.collectionFormat : 'csv';
+    return format === 'multi' ? undefined : (SERIALIZATIONS[format] ?? `${format} values`);
+  }
+  const style = typeof p.style === 'string' ? p.style : 'form';
+  const explode = typeof p.explode === 'boolean' ? p.explode : style === 'form';
+  return explode ? undefined : (SERIALIZATIONS[style] ?? `${style}-style values`);
+}
+
 function readParameter(root: Json, raw: unknown, swagger: boolean): ApiParameter | string {
   const p = follow(root, raw);
   if (!isRecord(p) || typeof p.name !== 'string') return 'a parameter without a name';
@@ -271,15 +334,36 @@ function readParameter(root: Json, raw: unknown, swagger: boolean): ApiParameter
   if (where !== 'path' && where !== 'query' && where !== 'header' && where !== 'cookie')
     return `${where} parameter "${p.name}"`;
   if (swagger && p.type === 'file') return `file parameter "${p.name}"`;
+  if (!swagger && p.style === 'deepObject')
+    return `deepObject ${where} parameter "${p.name}" (the engine does not send key[prop]=value)`;
+  let schema: unknown = p;
+  if (!swagger) {
+    const media = isRecord(p.content) ? follow(root, Object.values(p.content)[0]) : undefined;
+    schema = p.schema ?? (isRecord(media) ? media.schema : undefined) ?? {};
+  }
+  let type = schemaType(root, schema);
+  const mixed = mixedTypes(root, schema);
+  // Text travels as text: a parameter of mixed types is the caller's string, sent as is.
+  if (mixed !== undefined) type = 'string';
+  let format: string | undefined;
+  if (type === 'array' && where === 'query' && isRecord(p) && p.content === undefined) {
+    format = serialization(p, swagger);
+    if (format !== undefined) type = 'string';
+  }
+  const resolved = follow(root, schema);
+  const values =
+    isRecord(resolved) && Array.isArray(resolved.enum) && type === 'string'
+      ? resolved.enum.filter((v) => typeof v === 'string')
+      : [];
   return {
     name: p.name,
     in: where,
     required: p.required === true || where === 'path',
     description: text(p.description),
-    type: schemaType(
-      root,
-      swagger ? p : (p.schema ?? (isRecord(p.content) ? Object.values(p.content)[0] : {})),
-    ),
+    type,
+    ...(format !== undefined ? { serialization: format } : {}),
+    ...(mixed !== undefined ? { mixed } : {}),
+    ...(values.length > 0 ? { enum: values } : {}),
   };
 }
 
@@ -303,6 +387,8 @@ export function readOpenApi(doc: Json): ApiModel {
     const item = follow(doc, rawItem);
     if (!isRecord(item)) continue;
     const shared = Array.isArray(item.parameters) ? item.parameters : [];
+    const pathServers =
+      !swagger && Array.isArray(item.servers) && item.servers.length > 0 ? item.servers : undefined;
     for (const method of METHODS) {
       const op = item[method];
       if (!isRecord(op)) continue;
@@ -324,6 +410,9 @@ export function readOpenApi(doc: Json): ApiModel {
             description:
               text(p.description) ?? text(isRecord(p.schema) ? p.schema.description : undefined),
             type: schemaType(doc, p.schema),
+            ...(mixedTypes(doc, p.schema) !== undefined
+              ? { mixed: mixedTypes(doc, p.schema) as ParameterType[] }
+              : {}),
             fields: schemaFields(doc, p.schema),
           };
           continue;
@@ -362,6 +451,9 @@ export function readOpenApi(doc: Json): ApiModel {
             description:
               text(rb.description) ?? text(isRecord(schema) ? schema.description : undefined),
             type: schema === undefined ? 'object' : schemaType(doc, schema),
+            ...(mixedTypes(doc, schema) !== undefined
+              ? { mixed: mixedTypes(doc, schema) as ParameterType[] }
+              : {}),
             fields: schemaFields(doc, schema),
           };
         } else {
@@ -385,6 +477,15 @@ export function readOpenApi(doc: Json): ApiModel {
         media =
           isRecord(response) && isRecord(response.content) ? Object.keys(response.content) : [];
       }
+      const opServers =
+        !swagger && Array.isArray(op.servers) && op.servers.length > 0 ? op.servers : pathServers;
+      let ownBase: string | undefined;
+      if (opServers !== undefined) {
+        const serverNotes: string[] = [];
+        ownBase = serverUrl(doc, serverNotes, opServers);
+        opNotes.push(...serverNotes.map((n) => `its own servers: ${n}`));
+        if (ownBase === baseUri) ownBase = undefined;
+      }
       operations.push({
         path,
         method: method.toUpperCase(),
@@ -397,6 +498,8 @@ export function readOpenApi(doc: Json): ApiModel {
         outputFormat: rawFormat(media),
         security: Array.isArray(op.security) ? op.security.filter(isRecord) : undefined,
         notes: opNotes,
+        deprecated: op.deprecated === true,
+        ...(ownBase !== undefined ? { baseUri: ownBase } : {}),
       });
     }
   }

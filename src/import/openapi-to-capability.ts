@@ -1,7 +1,8 @@
 /**
  * An OpenAPI description (read into openapi-model.ts) → a Naftiko 1.0.0-alpha2 capability document
  * that passes `naftiko validate --strict`: a `consumes` namespace with one resource per path and
- * one operation per (supported) method, its `authentication` from the security schemes with the
+ * one operation per (supported) method (operations with their own `servers` in a namespace per
+ * base URI), its `authentication` from the security schemes with the
  * secrets as bound environment variables, and, unless `consumesOnly`, a REST adapter and an MCP
  * adapter exposing every operation (kebab-case names, `with` wiring through the adapter's own
  * namespace, hints from the HTTP method, outputs passed through unchanged).
@@ -48,9 +49,29 @@ export interface ImportResult {
   readonly variables: readonly string[];
 }
 
+/** Letters NFKD does not decompose into an ASCII letter and marks. */
+const LETTERS: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  ø: 'o',
+  œ: 'oe',
+  ł: 'l',
+  đ: 'd',
+  þ: 'th',
+  Æ: 'Ae',
+  Ø: 'O',
+  Œ: 'Oe',
+  Ł: 'L',
+  Đ: 'D',
+  Þ: 'Th',
+};
+
 /** `listShips`, `List ships!`, `GET /a/{b}` → `list-ships`, `list-ships`, `get-a-b`. */
 export function kebab(value: string): string {
   return value
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[ßæøœłđþÆØŒŁĐÞ]/g, (c) => LETTERS[c] ?? c)
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
     .toLowerCase()
@@ -58,9 +79,29 @@ export function kebab(value: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** MCP tool names (and so the operation names the importer gives them) are 1–64 characters. */
+export const MAX_NAME = 64;
+
+/** A short stable hash (FNV-1a, base 36) of a name. */
+function shortHash(value: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    hash ^= value.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36).padStart(7, '0').slice(0, 6);
+}
+
+/** `name` + `suffix` in at most 64 characters: a longer name is cut and ends with its hash. */
+export function fitName(name: string, suffix = ''): string {
+  if (name.length + suffix.length <= MAX_NAME) return `${name}${suffix}`;
+  const tail = `-${shortHash(name)}${suffix}`;
+  return `${name.slice(0, MAX_NAME - tail.length).replace(/-+$/, '')}${tail}`;
+}
+
 function unique(name: string, taken: Set<string>): string {
-  let candidate = name;
-  for (let i = 2; taken.has(candidate); i++) candidate = `${name}-${i}`;
+  let candidate = fitName(name);
+  for (let i = 2; taken.has(candidate); i++) candidate = fitName(name, `-${i}`);
   taken.add(candidate);
   return candidate;
 }
@@ -186,7 +227,23 @@ interface PlannedParameter {
 }
 
 function describe(p: ApiParameter): string {
-  return p.description !== undefined ? oneLine(p.description) : `The ${p.name} ${p.in} parameter.`;
+  const parts = [
+    p.description !== undefined ? oneLine(p.description) : `The ${p.name} ${p.in} parameter.`,
+  ];
+  if (p.serialization !== undefined)
+    parts.push(`A list as one value: ${p.serialization} (e.g. a,b), sent as given.`);
+  if (p.mixed !== undefined) parts.push(`One of: ${p.mixed.join(', ')}; sent as the text given.`);
+  if (p.enum !== undefined) parts.push(`One of: ${p.enum.join(', ')}.`);
+  return parts.join(' ');
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** `^(a|b)$` for the allowed values of a string input. */
+export function enumPattern(values: readonly string[]): string {
+  return `^(${values.map(escapeRegExp).join('|')})$`;
 }
 
 function bodyDescription(op: ApiOperation): string {
@@ -195,7 +252,13 @@ function bodyDescription(op: ApiOperation): string {
   const head =
     body.description !== undefined ? oneLine(body.description).replace(/\.$/, '') : 'Request body';
   const fields = body.fields.map((f) => `${f.name} (${f.type}${f.required ? ', required' : ''})`);
-  return fields.length > 0 ? `${head} (JSON). Fields: ${fields.join(', ')}.` : `${head} (JSON).`;
+  const mixed =
+    body.mixed !== undefined
+      ? ` One of: ${body.mixed.join(', ')} (only ${body.type === 'object' ? 'an object' : `a ${body.type}`} is accepted here).`
+      : '';
+  return fields.length > 0
+    ? `${head} (JSON). Fields: ${fields.join(', ')}.${mixed}`
+    : `${head} (JSON).${mixed}`;
 }
 
 /** Converts a dereferenced OpenAPI/Swagger document. Throws an Error when nothing is left to import. */
@@ -231,9 +294,59 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
     }
   }
 
+  // Names: explicit operationIds first (in document order), so a generated name never takes one.
   const opNames = new Set<string>();
+  const nameOf = new Map<ApiOperation, string>();
+  const extraNotes = new Map<ApiOperation, string[]>();
+  const noteOn = (op: ApiOperation, note: string): void => {
+    extraNotes.set(op, [...(extraNotes.get(op) ?? []), note]);
+  };
+  for (const op of ops) {
+    const wanted = kebab(op.operationId ?? '');
+    if (wanted === '') continue;
+    const name = unique(wanted, opNames);
+    nameOf.set(op, name);
+    if (name === fitName(wanted) && name !== wanted)
+      noteOn(
+        op,
+        `operationId "${op.operationId}" is named ${name}: names are at most ${MAX_NAME} characters`,
+      );
+    else if (name !== wanted)
+      noteOn(
+        op,
+        `duplicate operationId "${op.operationId}" renamed ${name}: another operation is already named ${fitName(wanted)}`,
+      );
+  }
+  for (const op of ops) {
+    if (nameOf.has(op)) continue;
+    nameOf.set(op, unique(kebab(`${op.method} ${op.path}`) || 'operation', opNames));
+  }
+  for (const op of ops) {
+    if (op.deprecated) noteOn(op, 'deprecated in the OpenAPI description');
+    if (op.body?.mixed !== undefined)
+      noteOn(
+        op,
+        `its request body is one of ${op.body.mixed.join(', ')}: typed ${op.body.type} (an input has one type), so other bodies are refused`,
+      );
+  }
+
+  // Operations with their own `servers` go to a consumes namespace of their own per base URI.
+  const namespaceOf = new Map<string, string>([[model.baseUri, namespace]]);
+  const namespaces: string[] = [namespace];
+  for (const op of ops) {
+    const base = op.baseUri ?? model.baseUri;
+    if (!namespaceOf.has(base)) {
+      const ns = `${namespace}-server-${namespaces.length + 1}`;
+      namespaceOf.set(base, ns);
+      namespaces.push(ns);
+    }
+  }
+  const consumedByNamespace = new Map<string, Json[]>(namespaces.map((ns) => [ns, []]));
+  const consumedResourceNames = new Map<string, Set<string>>(
+    namespaces.map((ns) => [ns, new Set<string>()]),
+  );
+
   const resourceNames = new Set<string>();
-  const consumedResources: Json[] = [];
   const restResources: Json[] = [];
   const tools: Json[] = [];
   const byPath = new Map<string, ApiOperation[]>();
@@ -248,14 +361,12 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
       return `{{${clean}}}`;
     });
     const resourceName = unique(kebab(path) || 'root', resourceNames);
-    const consumedOps: Json[] = [];
+    const consumedOpsByNs = new Map<string, Json[]>();
     const restOps: Json[] = [];
     for (const op of pathOps) {
-      const name = unique(
-        kebab(op.operationId ?? '') || kebab(`${op.method} ${path}`) || 'operation',
-        opNames,
-      );
-      const notes = [...op.notes];
+      const name = nameOf.get(op) as string;
+      const opNamespace = namespaceOf.get(op.baseUri ?? model.baseUri) as string;
+      const notes = [...op.notes, ...(extraNotes.get(op) ?? [])];
       const planned: PlannedParameter[] = [];
       const withNames = new Set<string>();
       for (const p of op.parameters) {
@@ -289,7 +400,13 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
           withNames.add(clean);
         }
       }
-      const description = op.summary ?? op.description;
+      const stated = op.summary ?? op.description;
+      const description =
+        op.deprecated && stated !== undefined
+          ? `${oneLine(stated)} (deprecated)`
+          : op.deprecated
+            ? `${op.method} ${path} (deprecated)`
+            : stated;
       const consumedParams: Json[] = planned.map((p) => ({ name: p.name, in: p.source.in }));
       if (op.body !== undefined) consumedParams.push({ name: 'body', in: 'body' });
       const consumedOp: Json = {
@@ -303,9 +420,9 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
         comments.set(consumedOp, notes);
         for (const n of notes) warnings.push(`${op.method} ${path}: ${n}`);
       }
-      consumedOps.push(consumedOp);
+      consumedOpsByNs.set(opNamespace, [...(consumedOpsByNs.get(opNamespace) ?? []), consumedOp]);
 
-      const call = `${namespace}.${name}`;
+      const call = `${opNamespace}.${name}`;
       const restWith: Json = {};
       const toolWith: Json = {};
       for (const p of planned) {
@@ -321,6 +438,9 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
         in: p.source.in,
         type: p.source.type,
         description: describe(p.source),
+        ...(p.source.enum !== undefined && p.source.type === 'string'
+          ? { pattern: enumPattern(p.source.enum) }
+          : {}),
       }));
       const toolInputs: Json[] = planned.map((p) => ({
         name: p.name,
@@ -360,8 +480,14 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
         ...(hasInputs ? { with: toolWith } : {}),
       });
     }
-    const resourceDescription = `${path}: ${consumedOps.map((o) => String(o.name)).join(', ')}.`;
-    consumedResources.push({ name: resourceName, path: consumedPath, operations: consumedOps });
+    const allConsumed = [...consumedOpsByNs.values()].flat();
+    const resourceDescription = `${path}: ${allConsumed.map((o) => String(o.name)).join(', ')}.`;
+    for (const [ns, consumedOps] of consumedOpsByNs)
+      (consumedByNamespace.get(ns) as Json[]).push({
+        name: unique(resourceName, consumedResourceNames.get(ns) as Set<string>),
+        path: consumedPath,
+        operations: consumedOps,
+      });
     restResources.push({
       name: resourceName,
       description: resourceDescription,
@@ -370,16 +496,31 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
     });
   }
 
-  const consumes: Json = {
-    type: 'http',
-    namespace,
-    description: oneLine(
-      model.description ?? `${model.title}, imported from its OpenAPI description.`,
-    ),
-    baseUri: model.baseUri,
-    ...(auth.node !== undefined ? { authentication: auth.node } : {}),
-    resources: consumedResources,
-  };
+  const consumesList: Json[] = [];
+  for (const [base, ns] of namespaceOf) {
+    const resources = consumedByNamespace.get(ns) as Json[];
+    if (resources.length === 0 && ns !== namespace) continue;
+    const entry: Json = {
+      type: 'http',
+      namespace: ns,
+      description:
+        ns === namespace
+          ? oneLine(model.description ?? `${model.title}, imported from its OpenAPI description.`)
+          : `${model.title}: the operations whose own \`servers\` name ${base}.`,
+      baseUri: base,
+      ...(auth.node !== undefined ? { authentication: { ...auth.node } } : {}),
+      resources,
+    };
+    if (ns !== namespace)
+      comments.set(entry, [
+        `Operations with their own \`servers\` in the OpenAPI description: base URI ${base}.`,
+      ]);
+    consumesList.push(entry);
+  }
+  // Every operation may have its own servers: the main namespace may then have no resource.
+  const consumes = consumesList.filter(
+    (c) => (c.resources as Json[]).length > 0 || consumesList.length === 1,
+  );
   const info: Json = {
     label: model.title,
     description: oneLine(
@@ -399,7 +540,7 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
   if (settings.consumesOnly === true) {
     if (auth.variables.length > 0)
       header.push(`A capability importing this file binds ${auth.variables.join(', ')}.`);
-    document = { naftiko: SPEC_VERSION, info, consumes: [consumes] };
+    document = { naftiko: SPEC_VERSION, info, consumes };
   } else {
     const binds =
       auth.variables.length > 0
@@ -433,7 +574,7 @@ export function openApiToCapability(doc: Json, settings: ImportSettings = {}): I
       naftiko: SPEC_VERSION,
       info,
       ...(binds !== undefined ? { binds } : {}),
-      capability: { consumes: [consumes], exposes: [rest, mcp] },
+      capability: { consumes, exposes: [rest, mcp] },
     };
   }
   return { document, warnings, header, comments, variables: auth.variables };

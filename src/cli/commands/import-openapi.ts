@@ -103,15 +103,30 @@ export async function importOpenApiCommand(
     const intoFolder =
       kind === 'dir' ||
       (options.output !== undefined && (await sourceKind(options.output)) === 'dir');
+    // A folder source keeps each file's path under it (d/x/api.yaml → <out>/x/api.yaml).
+    const relative = (file: string): string =>
+      kind === 'dir' ? path.relative(source, file) : path.basename(file);
     const targets: { file: string | undefined; item: Converted }[] = converted.map((item) => ({
       file: intoFolder
         ? path.join(
             options.output as string,
-            `${path.basename(item.source).replace(/\.(ya?ml|json)$/i, '')}${extension}`,
+            `${relative(item.source).replace(/\.(ya?ml|json)$/i, '')}${extension}`,
           )
         : options.output,
       item,
     }));
+    const seen = new Map<string, string>();
+    for (const { file, item } of targets) {
+      if (file === undefined || file === '-') continue;
+      const key = path.resolve(file);
+      const other = seen.get(key);
+      if (other !== undefined)
+        throw new NaftikoError(
+          'USAGE_INVALID',
+          `${other} and ${item.source} would both be written to ${file}: rename one (nothing was written)`,
+        );
+      seen.set(key, item.source);
+    }
     const sources = new Set(files.map((f) => path.resolve(f)));
     const clash = targets.find((t) => t.file !== undefined && sources.has(path.resolve(t.file)));
     if (clash !== undefined)
@@ -122,7 +137,9 @@ export async function importOpenApiCommand(
     if (intoFolder) await mkdir(options.output as string, { recursive: true });
     for (const { file, item } of targets) {
       for (const warning of item.warnings)
-        io.stderr(`naftiko: warning: ${path.basename(item.source)}: ${warning}\n`);
+        io.stderr(
+          `naftiko: warning: ${kind === 'dir' ? relative(item.source) : path.basename(item.source)}: ${warning}\n`,
+        );
       if (file === undefined || file === '-') io.stdout(item.text);
       else {
         await mkdir(path.dirname(file), { recursive: true });
