@@ -175,7 +175,7 @@ function describe(l: PlannedListener): string {
 }
 
 /** Whether two listen addresses can collide on one port (spec/rules/ports.ts, the same test). */
-function overlap(a: string, b: string): boolean {
+export function overlap(a: string, b: string): boolean {
   if (WILDCARDS.has(a) || WILDCARDS.has(b)) return true;
   if (LOOPBACK.has(a) && LOOPBACK.has(b)) return true;
   return a.toLowerCase() === b.toLowerCase();

@@ -4,8 +4,11 @@
  * of its `script` steps (read once per runtime) and the `--env-file`. MCP resource and prompt `location`s and skill folders are not listed: the
  * adapters read them on each request, so an edit there is served without a reload.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { filePath } from '../engine/bindings.js';
+import { parseSource } from '../spec/source-document.js';
 import type { Binding } from '../spec/types.js';
 import type { LoadedCapability } from '../spec/validate.js';
 
@@ -72,4 +75,54 @@ function scriptSteps(
     for (const value of Object.values(step)) scriptSteps(value, defaultLocation, found);
   }
   return found;
+}
+
+/**
+ * The local files a capability file refers to as written, whether or not they exist or the file
+ * is valid: its imports' `location`s and its binds' `file://` locations. A reload that failed
+ * (say, on an import whose file is not written yet) watches them too, so that creating or fixing
+ * one retries the reload. Unreadable or unparsable: none.
+ */
+export async function referencedFiles(file: string): Promise<string[]> {
+  const absolute = path.resolve(file);
+  const baseDir = path.dirname(absolute);
+  let value: unknown;
+  try {
+    value = parseSource(absolute, await readFile(absolute, 'utf8')).value;
+  } catch {
+    return [];
+  }
+  const files = new Set<string>();
+  const root = record(value);
+  const capability = record(root?.capability);
+  for (const entry of list(capability?.consumes)) {
+    const location = record(entry)?.location;
+    if (record(entry)?.import === undefined || typeof location !== 'string') continue;
+    if (location.startsWith('file:')) {
+      try {
+        files.add(fileURLToPath(location));
+      } catch {
+        // Not a local file: nothing to watch.
+      }
+    } else if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location)) {
+      files.add(path.resolve(baseDir, location));
+    }
+  }
+  for (const binding of [...list(root?.binds), ...list(capability?.binds)]) {
+    const location = record(binding)?.location;
+    if (typeof location === 'string' && location.startsWith('file://')) {
+      files.add(path.resolve(filePath(location, baseDir)));
+    }
+  }
+  return [...files];
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }

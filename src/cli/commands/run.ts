@@ -36,7 +36,7 @@ import { reloadCapability, servedAdapter } from '../reload.js';
 import type { ServedAdapter, ServedCapability, Serving } from '../reload.js';
 import { watchCapabilities } from '../watch.js';
 import type { CapabilityWatcher } from '../watch.js';
-import { watchedFiles } from '../watch-files.js';
+import { referencedFiles, watchedFiles } from '../watch-files.js';
 import {
   findClash,
   forNamespace,
@@ -86,11 +86,23 @@ export async function runCommand(
   const stream = {
     write: (text: string) => ((stdio.enabled ? io.stderr : io.stdout)(text), true),
   } as unknown as NodeJS.WritableStream;
-  let log: Logger = createLogger({
+  const baseLog: Logger = createLogger({
     level: options.logLevel,
     format: options.logFormat,
     stream: stream as never,
   });
+  let log = baseLog;
+  // Every line is redacted of the secrets of the runtimes alive now (with --watch, a reload's
+  // new runtime is added and the previous one dropped once closed: the chain does not grow).
+  const alive = new Set<Runtime>();
+  const redactAlive = () => {
+    const redactors = [...alive].map((r) => r.redact);
+    log =
+      redactors.length === 0
+        ? baseLog
+        : baseLog.withRedaction((text) => redactors.reduce((t, redact) => redact(t), text));
+  };
+  let stopping = false;
 
   const loaded = await loadCapabilities(specs, io);
   if (typeof loaded === 'number') return loaded;
@@ -146,8 +158,10 @@ export async function runCommand(
     served,
     ports,
     addresses,
+    baseUris,
     graceMs: DRAIN_MS,
     log: () => log,
+    stopping: () => stopping,
     createRuntime(capability) {
       const runtime = createRuntime(capability, {
         baseUris,
@@ -164,8 +178,14 @@ export async function runCommand(
           else log.warn('upstream.circuit', message, fields);
         },
       });
-      log = log.withRedaction(runtime.redact);
+      alive.add(runtime);
+      redactAlive();
       return runtime;
+    },
+    async closeRuntime(runtime) {
+      await runtime.close().catch(() => {});
+      alive.delete(runtime);
+      redactAlive();
     },
     prepareAuth: (adapter, runtime) =>
       prepareInboundAuth(adapter, runtime, { stdio: stdio.enabled, warn }),
@@ -199,7 +219,9 @@ export async function runCommand(
     }
     refreshStates();
     await Promise.allSettled(running().map((a) => a.stop(DRAIN_MS)));
-    await Promise.allSettled(served.map((s) => s.runtime.close()));
+    await Promise.allSettled(
+      served.flatMap((s) => [s.runtime, ...s.retained]).map((r) => r.close()),
+    );
   };
   try {
     for (const [i, capability] of capabilities.entries()) {
@@ -207,7 +229,7 @@ export async function runCommand(
       const adapters = (capability.doc.capability?.exposes ?? []).map((spec) =>
         servedAdapter(files[i]!, spec, serving),
       );
-      served.push({ file: files[i]!, capability, runtime, adapters });
+      served.push({ file: files[i]!, capability, runtime, adapters, retained: [] });
     }
     refreshStates();
     // Every lock is compiled before any adapter listens: nothing is served if one cannot be.
@@ -292,6 +314,10 @@ export async function runCommand(
   });
 
   let watcher: CapabilityWatcher | undefined;
+  // One reload at a time (each sees the others' adapters as they are); the previous version of a
+  // capability lets go (drains) outside this queue: only a later reload of that capability waits.
+  let queue: Promise<void> = Promise.resolve();
+  const settling = new Map<string, Promise<void>>();
   if (options.watch === true) {
     if (stdio.enabled) {
       log.warn(
@@ -299,26 +325,51 @@ export async function runCommand(
         '--watch has no effect over stdio: the MCP client restarts the server to reload it',
       );
     } else {
-      // One reload at a time: each sees the others' adapters as they are.
-      let queue: Promise<void> = Promise.resolve();
+      // A capability whose previous version still drains reloads once it has (its adapters'
+      // builds are replaced one after the other); meanwhile the queue serves the others.
+      const waiting = new Set<string>();
+      const schedule = (file: string) => {
+        const target = served.find((s) => s.file === file);
+        if (target === undefined || stopping) return;
+        queue = queue.then(async () => {
+          if (stopping) return;
+          const pending = settling.get(file);
+          if (pending !== undefined) {
+            if (!waiting.has(file)) {
+              waiting.add(file);
+              void pending.then(() => {
+                waiting.delete(file);
+                schedule(file);
+              });
+            }
+            return;
+          }
+          if (options.envFile !== undefined) {
+            try {
+              envFile = readEnvFile(options.envFile);
+            } catch (err) {
+              log.warn('capability.reload_failed', toNaftikoError(err).message, { file });
+              return;
+            }
+          }
+          const outcome = await reloadCapability(serving, target);
+          if (outcome.reloaded) {
+            const settled = outcome.settled.catch(() => {});
+            settling.set(file, settled);
+            void settled.then(() => {
+              if (settling.get(file) === settled) settling.delete(file);
+            });
+          }
+          const files = watchedFiles(target.capability, options.envFile);
+          // A failed edit may refer to a file that does not exist yet (an import): creating it
+          // retries the reload.
+          if (!outcome.reloaded) files.push(...(await referencedFiles(target.file)));
+          watcher?.track(target.file, files);
+        });
+      };
       watcher = await watchCapabilities(
         new Map(served.map((s) => [s.file, watchedFiles(s.capability, options.envFile)])),
-        (file) => {
-          const target = served.find((s) => s.file === file);
-          if (target === undefined) return;
-          queue = queue.then(async () => {
-            if (options.envFile !== undefined) {
-              try {
-                envFile = readEnvFile(options.envFile);
-              } catch (err) {
-                log.warn('capability.reload_failed', toNaftikoError(err).message, { file });
-                return;
-              }
-            }
-            await reloadCapability(serving, target);
-            watcher?.track(target.file, watchedFiles(target.capability, options.envFile));
-          });
-        },
+        schedule,
       );
       log.info(
         'capability.watching',
@@ -335,8 +386,12 @@ export async function runCommand(
   const keepAlive = setInterval(() => {}, 1 << 30);
   await Promise.race([options.shutdown ?? new Promise<void>(() => {}), stdioClosed.promise]);
   clearInterval(keepAlive);
-  await watcher?.close();
+  stopping = true;
   log.info('capability.stopping', 'stopping: finishing in-flight requests');
+  await watcher?.close();
+  // A reload under way gives up before its switch, or finishes it (its drain is bounded too).
+  const drained = new Promise((r) => setTimeout(r, DRAIN_MS).unref());
+  await Promise.race([Promise.all([queue, ...settling.values()]).catch(() => {}), drained]);
   await stopAll();
   // Spans still queued for the OTLP exporter are sent (bounded: a dead collector waits 2 s).
   await Promise.race([disableTracing(), new Promise((r) => setTimeout(r, 2000).unref())]);
