@@ -1,6 +1,6 @@
 /** Parsing of `naftiko run`'s repeatable `<namespace>=<value>` options. */
 import { NaftikoError } from '../errors.js';
-import { LOOPBACK, WILDCARDS, defaultAddress } from '../spec/rules/ports.js';
+import { addressesOverlap, defaultAddress } from '../spec/rules/ports.js';
 import type { ExposesAdapter } from '../spec/types.js';
 import type { LoadedCapability } from '../spec/validate.js';
 
@@ -175,8 +175,4 @@ function describe(l: PlannedListener): string {
 }
 
 /** Whether two listen addresses can collide on one port (spec/rules/ports.ts, the same test). */
-export function overlap(a: string, b: string): boolean {
-  if (WILDCARDS.has(a) || WILDCARDS.has(b)) return true;
-  if (LOOPBACK.has(a) && LOOPBACK.has(b)) return true;
-  return a.toLowerCase() === b.toLowerCase();
-}
+export const overlap = addressesOverlap;

@@ -32,11 +32,27 @@ export function isLoopbackHost(host: string): boolean {
   }
 }
 
-/** Whether two listen addresses can collide on one port. */
-function overlap(a: string, b: string): boolean {
+/**
+ * A listen address in one spelling: lower case, without brackets, an IPv6 literal in its
+ * shortest form (`0:0:0:0:0:0:0:0` → `::`, `[::1]` → `::1`).
+ */
+export function canonicalAddress(address: string): string {
+  const h = address.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (!h.includes(':')) return h;
+  try {
+    return new URL(`http://[${h}]/`).hostname.slice(1, -1);
+  } catch {
+    return h;
+  }
+}
+
+/** Whether two listen addresses can collide on one port (either spelling of each). */
+export function addressesOverlap(first: string, second: string): boolean {
+  const a = canonicalAddress(first);
+  const b = canonicalAddress(second);
   if (WILDCARDS.has(a) || WILDCARDS.has(b)) return true;
   if (LOOPBACK.has(a) && LOOPBACK.has(b)) return true;
-  return a.toLowerCase() === b.toLowerCase();
+  return a === b;
 }
 
 interface Listener {
@@ -75,7 +91,7 @@ export const portConflict: SemanticRule = {
     for (const [i, later] of business.entries()) {
       const clash = business
         .slice(0, i)
-        .find((e) => e.port === later.port && overlap(e.address, later.address));
+        .find((e) => e.port === later.port && addressesOverlap(e.address, later.address));
       if (clash) {
         report(
           `${later.label} listens on ${later.address}:${later.port}, already taken by ${clash.label} (${clash.address}:${clash.port})`,
