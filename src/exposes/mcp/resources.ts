@@ -337,6 +337,14 @@ async function readDynamic(
       const body = runtime.redact(raw.toString('utf8')).slice(0, 2000);
       throw new RpcError(RPC_INTERNAL_ERROR, `upstream answered ${status}: ${body}`);
     }
+    // Bytes the upstream says are not text (an image, a PDF...) are sent as a base64 blob with
+    // its content type, unless the resource declares a text type.
+    const upstreamType = result.response.contentType ?? result.response.headers['content-type'];
+    const declared = entry.spec.mimeType;
+    if (upstreamType !== undefined && !isTextMimeType(declared ?? upstreamType)) {
+      const mimeType = declared ?? (upstreamType.split(';')[0] ?? upstreamType).trim();
+      return { contents: [{ uri, mimeType, blob: raw.toString('base64') }] };
+    }
     text = raw.toString('utf8');
   }
   const mimeType = entry.spec.mimeType ?? DEFAULT_DYNAMIC_MIME;

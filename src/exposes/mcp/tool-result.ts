@@ -1,8 +1,10 @@
 /**
  * The one MCP wire mapping of what a tool call produced (contract §8): a value or an upstream
  * success becomes a text content with the JSON (and `structuredContent` for an object); an
- * upstream status >= 400 or an engine error becomes an `isError: true` result. Every text passes
- * through the runtime's redactor, so a bound secret never reaches an MCP client.
+ * upstream success whose content type is `image/*` or `audio/*` becomes an `image` or `audio`
+ * content (base64 bytes, with the MIME type) instead of text; an upstream status >= 400 or an
+ * engine error becomes an `isError: true` result. Every text passes through the runtime's
+ * redactor, so a bound secret never reaches an MCP client.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { InvocationResult } from '../../engine/invocation.js';
@@ -22,9 +24,35 @@ export const MAX_ERROR_BODY_CHARS = 2000;
 export function toolResult(result: InvocationResult, redact: Redact): CallToolResult {
   if (result.kind === 'value') return textResult(stringifyJson(result.value ?? null), redact);
   const { status, raw } = result.response;
+  if (status < 400) {
+    const media = binaryMedia(
+      result.response.contentType ?? result.response.headers['content-type'],
+    );
+    if (media !== undefined) {
+      return {
+        content: [{ type: media.kind, data: raw.toString('base64'), mimeType: media.mimeType }],
+      };
+    }
+  }
   const text = raw.toString('utf8');
   if (status < 400) return textResult(text, redact);
   return errorResult(`upstream answered ${status}: ${truncate(redact(text))}`);
+}
+
+/**
+ * `image/*` and `audio/*` content types (without parameters, lower case): bytes an MCP client
+ * shows as such, never text. Undefined for anything else.
+ */
+export function binaryMedia(
+  contentType: string | undefined,
+): { kind: 'image' | 'audio'; mimeType: string } | undefined {
+  const mimeType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mimeType === undefined) return undefined;
+  if (/^image\/[\w.+-]+$/.test(mimeType) && mimeType !== 'image/svg+xml') {
+    return { kind: 'image', mimeType };
+  }
+  if (/^audio\/[\w.+-]+$/.test(mimeType)) return { kind: 'audio', mimeType };
+  return undefined;
 }
 
 /** An engine error (invalid inputs, timeouts, unreachable upstream...) as `code: message`. */
