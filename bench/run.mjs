@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global clearInterval, clearTimeout, fetch, setInterval, setTimeout */
+/* global clearInterval, fetch, setInterval */
 // Side-by-side benchmark: the engine vs hand-written baselines, ratios measured in the same run.
 // See bench/README.md. Usage: node bench/run.mjs [--duration 5] [--warmup 1] [--concurrency 1,16,64]
 //   [--rounds 1] [--cold-runs 9]
@@ -7,12 +7,12 @@
 //   [--metrics] (the engine of the rest and mcp scenarios runs with a control adapter: metrics on)
 //   [--out /tmp/naftiko-bench.json]
 // dist/ must be built (npm run bench builds it first).
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import { cpuSeconds, processes, rssMB } from './lib/processes.mjs';
 import jsYaml from 'js-yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,102 +42,8 @@ if (!existsSync(CLI)) {
   process.exit(2);
 }
 
-// ---------- process management: every child is tracked and killed on exit
-const children = new Set();
-function killAll() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-
-/** Spawn a node process that prints JSON lines; resolve on `capability.ready` (or `upstream.listening`). */
-function start(name, args, { timeoutMs = 20_000, env = {} } = {}) {
-  const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, GONG_API_KEY: TOKEN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const urls = {};
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d).length > 8000 && (stderr = stderr.slice(-8000)));
-  return new Promise((resolveP, reject) => {
-    const timer = setTimeout(
-      () => fail(new Error(`${name}: not ready after ${timeoutMs} ms\n${stderr}`)),
-      timeoutMs,
-    );
-    function fail(err) {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(err);
-    }
-    child.on('exit', (code) =>
-      fail(new Error(`${name}: exited with ${code} before ready\n${stderr}`)),
-    );
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        let ev;
-        try {
-          ev = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (ev.event === 'adapter.listening')
-          urls[ev.type] = ev.url.replace('//localhost:', '//127.0.0.1:');
-        if (ev.event === 'upstream.listening') urls.upstream = ev.url;
-        if (ev.event === 'capability.ready' || ev.event === 'upstream.listening') {
-          clearTimeout(timer);
-          child.removeAllListeners('exit');
-          child.stdout.resume(); // keep draining logs
-          child.stdout.removeAllListeners('data');
-          child.stdout.on('data', () => {});
-          const readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
-          resolveP({ name, child, pid: child.pid, urls, readyMs });
-        }
-      }
-    });
-  });
-}
-
-function stop(p) {
-  return new Promise((res) => {
-    const c = p.child;
-    if (c.exitCode !== null || c.signalCode !== null) return res();
-    const t = setTimeout(() => c.kill('SIGKILL'), 3000);
-    c.once('exit', () => {
-      clearTimeout(t);
-      children.delete(c);
-      res();
-    });
-    c.kill('SIGTERM');
-  });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-function rssMB(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
+// ---------- child processes (bench/lib/processes.mjs): every one is killed on exit
+const { start, stop, killAll } = processes({ root, env: { GONG_API_KEY: TOKEN } });
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global clearInterval, clearTimeout, fetch, setInterval, setTimeout */
+/* global clearInterval, fetch, setInterval, setTimeout */
 // Soak test (issue 11): mixed REST + MCP load at about half of the measured REST capacity for
 // `--duration` seconds against the seed, with the engine's RSS and open file descriptors sampled
 // every second. Criteria: 0 errors / non-2xx / bad bodies; RSS flat (mean of the last 20 s within
@@ -11,11 +11,11 @@
 //   [--mcp-rate 100] [--rss-tolerance 0.10] [--fd-slack 5] [--json <file>]
 // dist/ must be built (npm run build). Everything listens on 127.0.0.1; every process started
 // here is killed at the end (SIGKILL on exit, SIGINT and uncaught errors too).
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { processes, rssMB } from '../bench/lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = join(root, 'specs/crm-crm-integration.yaml');
@@ -47,13 +47,10 @@ if (!existsSync(CLI)) {
   process.exit(2);
 }
 
-// ---------- process management: every child is tracked and killed on exit
-const children = new Set();
-function killAll() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+// ---------- child processes (bench/lib/processes.mjs): every one is killed on exit
+const { start: startChild, stop: stopChild } = processes({ root, env: { GONG_API_KEY: TOKEN } });
+const start = (name, args) => startChild(name, args, { keepLogs: true });
+const stop = (p, graceMs = 12_000) => stopChild(p, graceMs);
 process.on('uncaughtException', (err) => {
   console.error(`soak: ${err?.stack ?? err}`);
   process.exit(2);
@@ -63,86 +60,6 @@ process.on('unhandledRejection', (err) => {
   process.exit(2);
 });
 
-/** Spawns a node process printing JSON lines; resolves on `capability.ready`/`upstream.listening`. */
-function start(name, args, timeoutMs = 20_000) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, GONG_API_KEY: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const urls = {};
-  let stderr = '';
-  const logs = [];
-  child.stderr.on('data', (d) => (stderr += d).length > 8000 && (stderr = stderr.slice(-8000)));
-  return new Promise((resolveP, reject) => {
-    const timer = setTimeout(
-      () => fail(new Error(`${name}: not ready after ${timeoutMs} ms\n${stderr}`)),
-      timeoutMs,
-    );
-    function fail(err) {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(err);
-    }
-    child.once('exit', (code) => {
-      if (!ready) fail(new Error(`${name}: exited with ${code} before ready\n${stderr}`));
-    });
-    let ready = false;
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        let ev;
-        try {
-          ev = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        // Keep the engine's warnings and errors (a 5xx logs one): shown when something fails.
-        if (typeof ev.level === 'string' && /warn|error|fatal/.test(ev.level) && logs.length < 50)
-          logs.push(line);
-        if (typeof ev.level === 'number' && ev.level >= 40 && logs.length < 50) logs.push(line);
-        if (ev.event === 'adapter.listening') urls[ev.type] = ev.url;
-        if (ev.event === 'upstream.listening') urls.upstream = ev.url;
-        if (!ready && (ev.event === 'capability.ready' || ev.event === 'upstream.listening')) {
-          ready = true;
-          clearTimeout(timer);
-          resolveP({ name, child, pid: child.pid, urls, logs, stderr: () => stderr });
-        }
-      }
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code and the time it took. */
-function stop(p, graceMs = 12_000) {
-  return new Promise((res) => {
-    const c = p.child;
-    if (c.exitCode !== null || c.signalCode !== null)
-      return res({ code: c.exitCode, signal: c.signalCode, ms: 0 });
-    const t0 = Date.now();
-    const t = setTimeout(() => c.kill('SIGKILL'), graceMs);
-    c.once('exit', (code, signal) => {
-      clearTimeout(t);
-      children.delete(c);
-      res({ code, signal, ms: Date.now() - t0 });
-    });
-    c.kill('SIGTERM');
-  });
-}
-
-function rssMB(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
 function fdCount(pid) {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
