@@ -53,6 +53,7 @@ const DECODERS = /node_modules\/(fast-xml-parser|csv-parse|cheerio|avsc|protobuf
 const UNUSED_AUTH = /node_modules\/jose\/|\/dist\/exposes\/auth\/(digest|oauth2[\w-]*)\.js$/;
 // Metrics (prom-client) load only for a control adapter that serves them; the seed has none.
 const METRICS = /node_modules\/prom-client\/|\/dist\/observability\/prometheus-recorder\.js$/;
+const WATCHING = /node_modules\/(chokidar|readdirp|tinyglobby)\/|\/dist\/cli\/watch(-files)?\.js$/;
 
 describe('lazy loading (naftiko run of the seed)', () => {
   it('loads neither the MCP SDK, the undici index, Ajv nor a decoder before an MCP request', async () => {
@@ -66,6 +67,8 @@ describe('lazy loading (naftiko run of the seed)', () => {
     expect(loaded.filter((url) => DECODERS.test(url))).toEqual([]);
     expect(loaded.filter((url) => UNUSED_AUTH.test(url))).toEqual([]);
     expect(loaded.filter((url) => METRICS.test(url))).toEqual([]);
+    // File watching loads only with --watch, the folder search only for a folder argument.
+    expect(loaded.filter((url) => WATCHING.test(url))).toEqual([]);
   }, 60_000);
 
   it('loads the MCP SDK on the MCP adapter’s first request', async () => {

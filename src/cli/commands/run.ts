@@ -18,7 +18,6 @@ import { compareDiagnostics, hasErrors } from '../../spec/diagnostics.js';
 import { createValidator } from '../../spec/validate.js';
 import type { LoadedCapability } from '../../spec/validate.js';
 import { formatReports } from '../output/format-diagnostics.js';
-import { findSpecFiles } from '../find-spec-files.js';
 import { prepareInboundAuth } from '../prepare-auth.js';
 import { startAdapter } from '../start-adapter.js';
 import { parseLimitOptions, parseUpstreamOptions } from '../limit-options.js';
@@ -34,9 +33,7 @@ import type { AdapterState } from '../../exposes/control/adapter-states.js';
 import type { CliIo } from '../program.js';
 import { reloadCapability, servedAdapter } from '../reload.js';
 import type { ServedAdapter, ServedCapability, Serving } from '../reload.js';
-import { watchCapabilities } from '../watch.js';
 import type { CapabilityWatcher } from '../watch.js';
-import { referencedFiles, watchedFiles } from '../watch-files.js';
 import {
   findClash,
   forNamespace,
@@ -325,6 +322,9 @@ export async function runCommand(
         '--watch has no effect over stdio: the MCP client restarts the server to reload it',
       );
     } else {
+      // Loaded only with --watch: chokidar is not part of every start-up.
+      const { watchCapabilities } = await import('../watch.js');
+      const { referencedFiles, watchedFiles } = await import('../watch-files.js');
       // A capability whose previous version still drains reloads once it has (its adapters'
       // builds are replaced one after the other); meanwhile the queue serves the others.
       const waiting = new Set<string>();
@@ -424,7 +424,8 @@ async function loadCapabilities(
     const folder = info.isDirectory();
     let found: string[];
     try {
-      found = folder ? await findSpecFiles([spec]) : [spec];
+      // The folder search (and its glob library) loads only for a folder argument.
+      found = folder ? await (await import('../find-spec-files.js')).findSpecFiles([spec]) : [spec];
     } catch (err) {
       const error = toNaftikoError(err);
       io.stderr(`naftiko: ${error.message} [${error.code}]\n`);
