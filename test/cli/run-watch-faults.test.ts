@@ -9,8 +9,6 @@
  * is not UP) until an edit starts it again; the log redacts the secrets of the live version only; one capability's slow drain
  * does not hold up another capability's reload.
  */
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,27 +19,14 @@ import {
   freePort,
   startCapability,
   stopAllCapabilities,
+  waitForEvent,
 } from '../helpers/run-capability.js';
-import type { RunningCapability } from '../helpers/run-capability.js';
+import { closeJsonUpstreams, startJsonUpstream } from '../helpers/json-upstream.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BODY = { v1: 'one', v2: 'two', v3: 'three' };
 
 let tmp: string;
-let upstreams: Server[] = [];
-
-async function startUpstream(body: unknown, delayMs = 0): Promise<string> {
-  const server = createServer((_req, res) => {
-    setTimeout(() => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(body));
-    }, delayMs);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  upstreams.push(server);
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-}
 
 beforeAll(() => {
   ensureBuilt();
@@ -49,10 +34,7 @@ beforeAll(() => {
 }, 120_000);
 afterEach(async () => {
   await stopAllCapabilities();
-  await Promise.all(
-    upstreams.map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))),
-  );
-  upstreams = [];
+  await closeJsonUpstreams();
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -151,29 +133,9 @@ async function seen(base: string, expected: string, withinMs: number): Promise<n
   }
 }
 
-function waitForEvent(
-  run: RunningCapability,
-  event: string,
-  after: number,
-  timeoutMs = 5_000,
-): Promise<Record<string, unknown>> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const found = run.events.slice(after).find((e) => e.event === event);
-      if (found !== undefined) return resolve(found);
-      if (Date.now() - start > timeoutMs) {
-        return reject(new Error(`no ${event} within ${timeoutMs} ms:\n${run.stdout()}`));
-      }
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
-
 describe('naftiko run --watch: faults', () => {
   it('SIGTERM while a reload drains and another is queued: exits, nothing listens afterwards', async () => {
-    const baseUri = await startUpstream(BODY, 1_500);
+    const baseUri = await startJsonUpstream(BODY, 1_500);
     const [port, newPort] = await Promise.all([freePort(), freePort()]);
     const file = write('sigterm.yaml', relay({ baseUri, field: 'v1', port }));
     const run = await startCapability(file, ['--watch'], {}, { anyPort: false });
@@ -200,8 +162,8 @@ describe('naftiko run --watch: faults', () => {
   }, 30_000);
 
   it('refuses an edit that leaves a --base-uri override naming no consumes namespace', async () => {
-    const production = await startUpstream({ v1: 'PRODUCTION' });
-    const staging = await startUpstream({ v1: 'staging' });
+    const production = await startJsonUpstream({ v1: 'PRODUCTION' });
+    const staging = await startJsonUpstream({ v1: 'staging' });
     const file = write('override.yaml', relay({ baseUri: production, field: 'v1' }));
     const run = await startCapability(file, ['--watch', '--base-uri', `up=${staging}`]);
     await waitForEvent(run, 'capability.watching', 0);
@@ -217,8 +179,8 @@ describe('naftiko run --watch: faults', () => {
   }, 30_000);
 
   it('retries a failed reload once a file it newly imports is written', async () => {
-    const a = await startUpstream({ v1: 'from A' });
-    const b = await startUpstream({ v1: 'from B' });
+    const a = await startJsonUpstream({ v1: 'from A' });
+    const b = await startJsonUpstream({ v1: 'from B' });
     const file = write('importer.yaml', relay({ baseUri: a, field: 'v1' }));
     const run = await startCapability(file, ['--watch']);
     await waitForEvent(run, 'capability.watching', 0);
@@ -256,7 +218,7 @@ consumes:
   }, 30_000);
 
   it('same port, a non-overlapping address: the new socket answers while the old one drains', async () => {
-    const baseUri = await startUpstream(BODY, 1_500);
+    const baseUri = await startJsonUpstream(BODY, 1_500);
     const port = await freePort();
     const file = write('address.yaml', relay({ baseUri, field: 'v1', port }));
     const run = await startCapability(file, ['--watch'], {}, { anyPort: false });
@@ -278,7 +240,7 @@ consumes:
   }, 30_000);
 
   it('same port, an address that cannot be bound: the old version keeps serving, ready stays UP', async () => {
-    const baseUri = await startUpstream(BODY);
+    const baseUri = await startJsonUpstream(BODY);
     const [port, controlPort] = await Promise.all([freePort(), freePort()]);
     const file = write('unbindable.yaml', relay({ baseUri, field: 'v1', port, controlPort }));
     const run = await startCapability(file, ['--watch'], {}, { anyPort: false });
@@ -296,7 +258,7 @@ consumes:
   }, 30_000);
 
   it('same port, an overlapping address that is taken: the adapter is reported stopped, ready is not UP', async () => {
-    const baseUri = await startUpstream(BODY);
+    const baseUri = await startJsonUpstream(BODY);
     const [port, controlPort] = await Promise.all([freePort(), freePort()]);
     // Another process's socket on [::1]:port (loopback): 127.0.0.1 → ::1 must close the old
     // socket first (the two loopback addresses overlap), then cannot listen.
@@ -330,7 +292,7 @@ consumes:
   }, 30_000);
 
   it('redacts the secrets of the live version only (the redaction chain does not grow)', async () => {
-    const baseUri = await startUpstream(BODY);
+    const baseUri = await startJsonUpstream(BODY);
     const keys = write('keys.env', 'TOKEN=zzoldsecret1\n');
     const binds = `  binds:
   - namespace: keys
@@ -358,8 +320,8 @@ consumes:
   }, 30_000);
 
   it("one capability's slow drain does not hold up another capability's reload", async () => {
-    const slowUp = await startUpstream({ v1: 'A1', v2: 'A2' }, 3_000);
-    const fastUp = await startUpstream({ v1: 'B1', v2: 'B2' });
+    const slowUp = await startJsonUpstream({ v1: 'A1', v2: 'A2' }, 3_000);
+    const fastUp = await startJsonUpstream({ v1: 'B1', v2: 'B2' });
     const fileA = write('drain-a.yaml', relay({ baseUri: slowUp, field: 'v1' }));
     const b = (field: string) => relay({ baseUri: fastUp, field, namespace: 'b-rest' });
     const fileB = write('drain-b.yaml', b('v1'));

@@ -9,8 +9,6 @@
  * imported shared consumes file, or of a script step's file, reloads the capability.
  */
 import { createRequire } from 'node:module';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,8 +18,9 @@ import {
   freePort,
   startCapability,
   stopAllCapabilities,
+  waitForEvent,
 } from '../helpers/run-capability.js';
-import type { RunningCapability } from '../helpers/run-capability.js';
+import { closeJsonUpstreams, startJsonUpstream } from '../helpers/json-upstream.js';
 
 // autocannon (a devDependency, CommonJS) ships no types: the part used here, typed locally.
 interface AutocannonResult {
@@ -43,21 +42,6 @@ const UPSTREAM_BODY = { v1: 'one', v2: 'two', v3: 'three', v4: 'four' };
 const UPSTREAM_DELAY_MS = 20;
 
 let tmp: string;
-let upstreams: Server[] = [];
-
-/** A loopback upstream answering `body` as JSON after `delayMs`. */
-async function startUpstream(body: unknown, delayMs = 0): Promise<string> {
-  const server = createServer((_req, res) => {
-    setTimeout(() => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(body));
-    }, delayMs);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  upstreams.push(server);
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-}
 
 beforeAll(() => {
   ensureBuilt();
@@ -65,10 +49,7 @@ beforeAll(() => {
 }, 120_000);
 afterEach(async () => {
   await stopAllCapabilities();
-  await Promise.all(
-    upstreams.map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))),
-  );
-  upstreams = [];
+  await closeJsonUpstreams();
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -168,29 +149,9 @@ async function seen(base: string, expected: string, withinMs: number): Promise<n
   }
 }
 
-function waitForEvent(
-  run: RunningCapability,
-  event: string,
-  after: number,
-  timeoutMs = 5_000,
-): Promise<Record<string, unknown>> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const found = run.events.slice(after).find((e) => e.event === event);
-      if (found !== undefined) return resolve(found);
-      if (Date.now() - start > timeoutMs) {
-        return reject(new Error(`no ${event} within ${timeoutMs} ms:\n${run.stdout()}`));
-      }
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
-
 describe('naftiko run --watch', () => {
   it('swaps an edited capability under load: 0 non-2xx, 0 errors, new answer within 1 s', async () => {
-    const baseUri = await startUpstream(UPSTREAM_BODY, UPSTREAM_DELAY_MS);
+    const baseUri = await startJsonUpstream(UPSTREAM_BODY, UPSTREAM_DELAY_MS);
     const file = write('load.yaml', relayCapability({ baseUri, field: 'v1' }));
     const run = await startCapability(file, ['--watch']);
     await waitForEvent(run, 'capability.watching', 0);
@@ -248,7 +209,7 @@ describe('naftiko run --watch', () => {
   }, 30_000);
 
   it('keeps the old version serving after an invalid edit, and logs the diagnostics', async () => {
-    const baseUri = await startUpstream(UPSTREAM_BODY);
+    const baseUri = await startJsonUpstream(UPSTREAM_BODY);
     const file = write('invalid.yaml', relayCapability({ baseUri, field: 'v1' }));
     const run = await startCapability(file, ['--watch']);
     await waitForEvent(run, 'capability.watching', 0);
@@ -273,7 +234,7 @@ describe('naftiko run --watch', () => {
   }, 30_000);
 
   it('restarts only the adapter whose port changed', async () => {
-    const baseUri = await startUpstream(UPSTREAM_BODY);
+    const baseUri = await startJsonUpstream(UPSTREAM_BODY);
     const [restPort, newPort, mcpPort, controlPort] = await Promise.all([
       freePort(),
       freePort(),
@@ -317,7 +278,7 @@ describe('naftiko run --watch', () => {
   }, 30_000);
 
   it('starts an added adapter and stops a removed one', async () => {
-    const baseUri = await startUpstream(UPSTREAM_BODY);
+    const baseUri = await startJsonUpstream(UPSTREAM_BODY);
     const file = write('added.yaml', relayCapability({ baseUri, field: 'v1' }));
     const run = await startCapability(file, ['--watch']);
     await waitForEvent(run, 'capability.watching', 0);
@@ -345,7 +306,7 @@ describe('naftiko run --watch', () => {
   }, 30_000);
 
   it('MCP: a reload ends the old sessions (404: initialize again); new sessions see the new tools', async () => {
-    const baseUri = await startUpstream(UPSTREAM_BODY);
+    const baseUri = await startJsonUpstream(UPSTREAM_BODY);
     const file = write('mcp.yaml', relayCapability({ baseUri, field: 'v1', mcpPort: 9090 }));
     const run = await startCapability(file, ['--watch']);
     await waitForEvent(run, 'capability.watching', 0);
@@ -440,8 +401,8 @@ capability:
   }, 30_000);
 
   it('reloads a capability when a shared consumes file it imports changes', async () => {
-    const a = await startUpstream({ v1: 'from A' });
-    const b = await startUpstream({ v1: 'from B' });
+    const a = await startJsonUpstream({ v1: 'from A' });
+    const b = await startJsonUpstream({ v1: 'from B' });
     write(
       'shared.yaml',
       `naftiko: 1.0.0-alpha2

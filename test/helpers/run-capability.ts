@@ -302,3 +302,27 @@ export async function occupyPort(): Promise<{ port: number; close(): Promise<voi
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * Resolves with the first log event named `event` among those after index `after` (take
+ * `run.events.length` before causing it); rejects after `timeoutMs`, quoting the output.
+ */
+export function waitForEvent(
+  run: RunningCapability,
+  event: string,
+  after: number,
+  timeoutMs = 5_000,
+): Promise<Record<string, unknown>> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      const found = run.events.slice(after).find((e) => e.event === event);
+      if (found !== undefined) return resolve(found);
+      if (Date.now() - start > timeoutMs) {
+        return reject(new Error(`no ${event} within ${timeoutMs} ms:\n${run.stdout()}`));
+      }
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
