@@ -5,12 +5,14 @@
  * `match` field equals `lookupValue` and keeps their `outputParameters` fields; `mappings`
  * (`targetName` ← JSONPath over `{stepName: output}`) build the result. A `script` step runs
  * JavaScript in a sandbox (script-step.ts) and stores its `result` like a call's body.
+ * A call whose context carries `events` (an MCP tool call reporting progress or logging) hears
+ * of each step's start and end.
  */
 import { NaftikoError } from '../errors.js';
 import type { UpstreamResponse } from '../consumes/http/index.js';
 import { compileTemplate } from '../spec/template.js';
 import type { Template } from '../spec/template.js';
-import type { RequestContext } from '../observability/request-context.js';
+import type { CallEvents, RequestContext } from '../observability/request-context.js';
 import type { OperationStep, StepOutputMapping } from '../spec/types.js';
 import { compileConsumedOutputs } from './consumed-outputs.js';
 import type { InvocationContext } from './invocation.js';
@@ -47,12 +49,19 @@ export function compileSteps(
   const runners = steps.map((step) => traced(step, compileStep(step, prefixes, ctx)));
   const targets = mappings.map((m) => ({ target: m.targetName, path: compilePath(m.value) }));
   const last = steps.at(-1)?.name;
+  const names = steps.map((step) => step.name);
   return {
     async run(inputs, signal, context) {
       const outputs = new Map<string, unknown>();
-      for (const runner of runners) {
-        const failed = await runner(inputs, outputs, signal, context);
+      const events = context?.events;
+      if (events !== undefined) {
+        const failed = await runReporting(runners, names, events, inputs, outputs, signal, context);
         if (failed) return { kind: 'upstream', response: failed };
+      } else {
+        for (const runner of runners) {
+          const failed = await runner(inputs, outputs, signal, context);
+          if (failed) return { kind: 'upstream', response: failed };
+        }
       }
       if (targets.length === 0) return { kind: 'value', value: last ? outputs.get(last) : null };
       const byStep = Object.fromEntries(outputs);
@@ -61,6 +70,31 @@ export function compileSteps(
       return { kind: 'value', value: result };
     },
   };
+}
+
+/**
+ * The steps in order, each announced to the call's events before it starts and after it ended
+ * (an upstream error status ends it too; a throw does not: the call's own end reports it).
+ * Stops at the first step that failed.
+ */
+async function runReporting(
+  runners: readonly StepRunner[],
+  names: readonly string[],
+  events: CallEvents,
+  inputs: Readonly<Record<string, unknown>>,
+  outputs: Map<string, unknown>,
+  signal: AbortSignal | undefined,
+  context: RequestContext | undefined,
+): Promise<UpstreamResponse | undefined> {
+  const total = runners.length;
+  for (let index = 0; index < total; index++) {
+    const name = names[index] as string;
+    events.stepStart?.(index, total, name);
+    const failed = await (runners[index] as StepRunner)(inputs, outputs, signal, context);
+    events.stepEnd?.(index, total, name);
+    if (failed) return failed;
+  }
+  return undefined;
 }
 
 function compileStep(

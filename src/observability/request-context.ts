@@ -9,6 +9,39 @@
 import { randomUUID } from 'node:crypto';
 import type { Span } from './tracing.js';
 
+/**
+ * What a tool call wants to hear about while it runs (MCP logging and progress notifications,
+ * exposes/mcp/logging.ts and progress.ts). Set only by the MCP adapter, only for a call whose
+ * client asked for log messages or progress: REST never sets it, and the consumes layer keeps its
+ * uninstrumented path when it is absent. Hooks are called synchronously on the request's path and
+ * must not throw.
+ */
+export interface CallEvents {
+  /**
+   * An upstream exchange is about to be sent (once per exchange, retries and redirects included).
+   * `url`: scheme, host and path as sent, never the query string; it is not redacted here (the
+   * consumes layer does not know the bound secrets): the receiver redacts it before it goes
+   * anywhere (toolCallEvents does, with the runtime's redaction).
+   */
+  exchangeStart?(e: { upstream: string; method: string; url: string }): void;
+  /** An upstream exchange ended: status, or the stable failure code. */
+  exchangeEnd?(e: {
+    upstream: string;
+    method: string;
+    url: string;
+    outcome: number | string;
+    ms: number;
+  }): void;
+  /**
+   * Bytes of an upstream response body received so far (total = content-length when known),
+   * called as each chunk arrives (the consumes layer reads bodies chunk by chunk).
+   */
+  bytes?(received: number, total: number | undefined): void;
+  /** Step `index` (0-based) of `total` of an orchestrated call starts / ended. */
+  stepStart?(index: number, total: number, name: string): void;
+  stepEnd?(index: number, total: number, name: string): void;
+}
+
 /** One upstream exchange of a request, for its access-log line. */
 export interface ExchangeRecord {
   /** `namespace.operation` (or `namespace forward`). */
@@ -28,6 +61,8 @@ export interface RequestContext {
    * then streams the upstream's 2xx body instead of buffering it.
    */
   readonly stream?: boolean;
+  /** The tool call's log and progress hooks (MCP only, when its client asked for either). */
+  readonly events?: CallEvents | undefined;
 }
 
 /** A caller's request id is kept when it is short and plain (no spaces, quotes or controls). */

@@ -10,6 +10,9 @@
  * without body, 307/308 keep method and body (RFC 9110 §15.4). A redirect to another origin is
  * not followed: 502 UPSTREAM_REDIRECT, naming neither URL. So the caller never receives a
  * redirect into the upstream.
+ *
+ * A tool call reporting progress (its context's `events`, MCP only) is told the bytes of each
+ * response body as they arrive, chunk by chunk, with the announced `content-length`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
@@ -17,7 +20,7 @@ import type { Dispatcher, FormData, Pool } from 'undici';
 import { NaftikoError } from '../../errors.js';
 import { metrics } from '../../observability/metrics.js';
 import type { Observer } from '../../observability/metrics.js';
-import type { RequestContext } from '../../observability/request-context.js';
+import type { CallEvents, RequestContext } from '../../observability/request-context.js';
 import type { Credentials } from './auth.js';
 import { Deadline } from './deadline.js';
 import { answerDigest } from './digest-auth.js';
@@ -78,12 +81,24 @@ export function sendRequest(
   const { observer, context } = options;
   // A header the capability itself sets (a declared X-Request-Id parameter) wins.
   if (context !== undefined) request.headers['x-request-id'] ??= context.requestId;
-  if (observer === undefined && context?.span === undefined && context?.exchanges === undefined) {
+  if (
+    observer === undefined &&
+    context?.span === undefined &&
+    context?.exchanges === undefined &&
+    context?.events === undefined
+  ) {
     return send(upstream, request, options, ctx);
   }
-  return instrumented(observer, context, ctx, request.headers, () =>
+  const url = context?.events !== undefined ? withoutQuery(upstream.origin, request.path) : '';
+  return instrumented(observer, context, ctx, request.headers, url, () =>
     send(upstream, request, options, ctx),
   );
+}
+
+/** Origin and path of an exchange, never its query string (it may carry a credential). */
+function withoutQuery(origin: string, path: string): string {
+  const at = path.indexOf('?');
+  return `${origin}${at === -1 ? path : path.slice(0, at)}`;
 }
 
 async function send(
@@ -224,7 +239,10 @@ async function exchangeAnswering(
   deadline: Deadline,
   ctx: ExchangeContext,
 ): Promise<ReceivedResponse> {
-  const first = await exchange(upstream, request, deadline, ctx, options.stream === true);
+  const stream = options.stream === true;
+  // Bytes as they arrive, for a tool call that reports progress (MCP).
+  const events = options.context?.events?.bytes !== undefined ? options.context.events : undefined;
+  const first = await exchange(upstream, request, deadline, ctx, stream, events);
   if (first.status !== 401 || options.digest === undefined) return first;
   const answer = answerDigest(
     first.headers['www-authenticate'],
@@ -234,7 +252,7 @@ async function exchangeAnswering(
   );
   if (answer === undefined) return first;
   const headers = { ...request.headers, authorization: answer };
-  return exchange(upstream, { ...request, headers }, deadline, ctx, options.stream === true);
+  return exchange(upstream, { ...request, headers }, deadline, ctx, stream, events);
 }
 
 /** Errors raised once a response had started (not retryable: the request may have had effects). */
@@ -251,9 +269,17 @@ function exchange(
   deadline: Deadline,
   ctx: ExchangeContext,
   stream: boolean,
+  events: CallEvents | undefined,
 ): Promise<ReceivedResponse> {
   return new Promise((resolve, reject) => {
-    const handler = new CollectingHandler(resolve, reject, upstream.maxBodyBytes, ctx, stream);
+    const handler = new CollectingHandler(
+      resolve,
+      reject,
+      upstream.maxBodyBytes,
+      ctx,
+      stream,
+      events,
+    );
     deadline.watch((reason) => handler.abort(reason));
     (upstream.pool as Pool).dispatch(
       {
@@ -292,6 +318,10 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   readonly #streaming: boolean;
   /** The body handed over as it arrives (streaming mode, 2xx). */
   #stream: Readable | undefined;
+  /** Told the bytes received after each chunk (a tool call reporting progress), else undefined. */
+  readonly #events: CallEvents | undefined;
+  /** The announced length, for `#events` only. */
+  #total: number | undefined;
 
   constructor(
     resolve: (response: ReceivedResponse) => void,
@@ -299,12 +329,14 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
     maxBytes: number,
     ctx: ExchangeContext,
     streaming = false,
+    events?: CallEvents,
   ) {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#maxBytes = maxBytes;
     this.#ctx = ctx;
     this.#streaming = streaming;
+    this.#events = events;
   }
 
   /** Stops reading a body past the limit: 502 UPSTREAM_TOO_LARGE. */
@@ -351,6 +383,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
     // buffers are released at once and there is no final concatenation (half the memory of a
     // large body in flight).
     const length = Number(this.#headers['content-length']);
+    if (this.#events !== undefined && Number.isSafeInteger(length)) this.#total = length;
     if (Number.isSafeInteger(length) && length > this.#maxBytes) {
       this.#tooLarge();
       return;
@@ -398,6 +431,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
         this.#tooLarge();
         return;
       }
+      this.#events?.bytes?.(this.#received, this.#total);
       if (!stream.push(chunk)) controller.pause();
       return;
     }
@@ -418,6 +452,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
       this.#chunks.push(chunk);
     }
     this.#received += chunk.length;
+    this.#events?.bytes?.(this.#received, this.#total);
   }
 
   onResponseEnd(): void {

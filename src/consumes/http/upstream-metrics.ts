@@ -4,8 +4,9 @@
  * `4xx`...) or the stable code of the failure (`UPSTREAM_TIMEOUT`, `UPSTREAM_UNREACHABLE`;
  * `ABORTED` when the caller gave up, `ERROR` otherwise). Traces: a client span per exchange under
  * the request's span, whose context goes upstream in the propagation headers. Access log: the
- * exchange recorded in the request's context. send-request.ts calls `instrumented` only when one
- * of them is on.
+ * exchange recorded in the request's context. Call events (an MCP tool call whose client wants
+ * log messages or progress): the exchange's start and end, with its URL without query string.
+ * send-request.ts calls `instrumented` only when one of them is on.
  */
 import { NaftikoError } from '../../errors.js';
 import { metrics, statusClass } from '../../observability/metrics.js';
@@ -37,11 +38,15 @@ export async function instrumented<T extends { readonly status: number }>(
   context: RequestContext | undefined,
   ctx: ExchangeContext,
   headers: Record<string, string>,
+  /** Scheme, host and path of the exchange, without query (read only when events are on). */
+  url: string,
   exchange: () => Promise<T>,
 ): Promise<T> {
   const start = performance.now();
   const span = context?.span;
   const exchanges = context?.exchanges;
+  const events = context?.events;
+  events?.exchangeStart?.({ upstream: ctx.label, method: ctx.method, url });
   let client: Span | undefined;
   if (span !== undefined) {
     client = span.child(`${ctx.method} ${ctx.label}`, 'client', {
@@ -56,6 +61,13 @@ export async function instrumented<T extends { readonly status: number }>(
     const ms = performance.now() - start;
     observer?.observe(statusClass(response.status), ms / 1000);
     exchanges?.push({ upstream: ctx.label, outcome: response.status, ms });
+    events?.exchangeEnd?.({
+      upstream: ctx.label,
+      method: ctx.method,
+      url,
+      outcome: response.status,
+      ms,
+    });
     if (client !== undefined) {
       client.setAttribute('http.response.status_code', response.status);
       client.end(response.status >= 400 ? String(response.status) : undefined);
@@ -66,6 +78,7 @@ export async function instrumented<T extends { readonly status: number }>(
     const ms = performance.now() - start;
     observer?.observe(code, ms / 1000);
     exchanges?.push({ upstream: ctx.label, outcome: code, ms });
+    events?.exchangeEnd?.({ upstream: ctx.label, method: ctx.method, url, outcome: code, ms });
     if (client !== undefined) {
       client.setAttribute('error.type', code);
       client.end(code);

@@ -1,11 +1,11 @@
 /** The MCP adapter (contract §8): re-exports only. */
 export { callTool } from './call-tool.js';
+export { compileUnits, createDispatcher } from './dispatch.js';
+export type { Dispatcher, McpUnits } from './dispatch.js';
 export { inputSchemaOf } from './input-schema.js';
 export type { ToolInputSchema } from './input-schema.js';
 export { MCP_PATHS, startMcpHttpAdapter } from './mcp-http.js';
 export type { McpHttpOptions } from './mcp-http.js';
-export { createMcpServer } from './mcp-server.js';
-export type { McpServerOptions } from './mcp-server.js';
 export { compilePrompts } from './prompts.js';
 export type { CompiledPrompts } from './prompts.js';
 export { compileResources, guessMimeType, isTextMimeType, locationPath } from './resources.js';

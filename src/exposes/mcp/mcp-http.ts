@@ -1,19 +1,22 @@
 /**
- * The Streamable HTTP transport of an MCP adapter (contract §8, MCP 2025-11-25 "Streamable
- * HTTP"): a fastify server on the adapter's address (localhost unless it says otherwise) whose
- * `/mcp` and `/` routes (POST, GET, DELETE) are handed to the SDK's transport. Sessions by
- * default — one transport and one `Server` per session, all sharing the tools compiled at load —
- * or stateless (a fresh pair per request) for scale-out. Host and Origin are checked first.
- * Sessions are bounded in number and idle time (session-table.ts); the app's inbound limits
- * (URL, head size, rate) answer in JSON-RPC (http-limits.ts).
+ * The Streamable HTTP transport of an MCP adapter (contract §8; docs/design/mcp-next.md §5.3): a
+ * fastify server on the adapter's address (localhost unless it says otherwise) whose `/mcp` and
+ * `/` routes speak both eras of MCP on the same endpoint, over the engine's own dispatcher:
  *
- * The SDK itself (its server, its Node transport and the zod schemas of the protocol, about
- * 20 MB of memory and 60 ms of start-up) is loaded by the first request that needs it, so a
- * capability whose MCP adapter is not used does not pay for it.
+ * - a 2026-07-28 request (per-request `_meta` envelope) is served statelessly, after the
+ *   envelope, version and `Mcp-Method`/`Mcp-Name` checks, with a decorated result;
+ *   `subscriptions/listen` opens a stream of resource updates;
+ * - a 2025-11-25 client initializes a session (or, with `--mcp-stateless`, none), may open one
+ *   GET stream for notifications, and ends it with DELETE — the statuses and codes of the SDK's
+ *   transport.
+ *
+ * Answers are plain JSON unless something is said before the result (progress, log messages):
+ * then the response becomes an event stream scoped to the request. Host and Origin are checked
+ * first, declared inbound authentication before any of it. Sessions are bounded in number and
+ * idle time (session-table.ts); the app's inbound limits answer in JSON-RPC (http-limits.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
@@ -27,16 +30,46 @@ import { createHttpApp } from '../http-app.js';
 import { standingResponse } from '../http-limits.js';
 import type { HttpLimits } from '../http-limits.js';
 import { listenOn, listeningPort } from '../listen.js';
-import type { createMcpServer as CreateMcpServer } from './mcp-server.js';
-import { compilePrompts } from './prompts.js';
-import { compileResources } from './resources.js';
+import {
+  closeConnection,
+  compileUnits,
+  createDispatcher,
+  methodNotFound,
+  newConnection,
+  rpcErrorOf,
+} from './dispatch.js';
+import type { Connection, Dispatcher } from './dispatch.js';
+import {
+  LEGACY_VERSIONS,
+  META_SERVER_INFO,
+  META_SUBSCRIPTION_ID,
+  checkEnvelope,
+  checkMethodHeaders,
+  eraOf,
+  single,
+} from './era.js';
+import { Exchange, SSE_HEADERS, sseFrame } from './exchange.js';
+import {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  METHOD_NOT_FOUND,
+  PARSE_ERROR,
+  SERVER_ERROR,
+  SESSION_NOT_FOUND,
+  errorResponse,
+  notification,
+  readMessage,
+  resultResponse,
+} from './jsonrpc.js';
+import type { ErrorObject, Message, Params, RpcId } from './jsonrpc.js';
 import { requestGuard } from './request-guard.js';
+import { RpcError } from './rpc-error.js';
 import { DEFAULT_SESSION_LIMITS, createSessionTable } from './session-table.js';
 import type { Claim } from './session-table.js';
-import { compileTools } from './tool-definitions.js';
 
 export interface McpHttpOptions extends ListenOptions {
-  /** No sessions: every request gets its own transport and server (default false). */
+  /** No sessions for 2025-11-25 clients: every request stands alone (default false). */
   readonly stateless?: boolean;
   /** Largest accepted request body, in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
@@ -59,14 +92,19 @@ export interface RunningMcpHttpAdapter extends RunningAdapter {
   readonly sessionCount: () => number;
 }
 
-interface Session {
-  readonly transport: StreamableHTTPServerTransport;
-  readonly server: Server;
+/** A 2025-11-25 session. */
+interface Session extends Connection {
+  readonly id: string;
   /** Who opened it, when the adapter's scheme tells callers apart (OAuth 2.0 issuer + subject). */
   readonly principal: string | undefined;
+  /** The standing GET stream, while open. */
+  stream: ServerResponse | undefined;
 }
 
 export const MCP_PATHS = ['/mcp', '/'];
+
+/** How often an idle `subscriptions/listen` stream gets a keep-alive comment. */
+const KEEP_ALIVE_MS = 15_000;
 
 export async function startMcpHttpAdapter(
   adapter: ExposesMcp,
@@ -89,8 +127,8 @@ export async function startMcpHttpAdapter(
       url: `${base}/mcp`,
       sessionCount: () => current.sessions.size,
       async stop(graceMs = 10_000) {
-        // New requests get 503; in-flight tool calls may finish; then sessions (and their
-        // long-lived SSE streams) are closed, and the server with them.
+        // New requests get 503; in-flight calls may finish; then sessions (and their long-lived
+        // streams) are closed, and the server with them.
         await first.retire(graceMs);
         app.server.closeIdleConnections();
         const cut = setTimeout(() => app.server.closeAllConnections(), 100).unref();
@@ -121,7 +159,7 @@ interface McpGeneration extends AppGeneration {
   retire(graceMs: number): Promise<void>;
 }
 
-/** One build of the adapter: its app (not listening yet), session table and compiled units. */
+/** One build of the adapter: its app (not listening yet), dispatcher and session table. */
 async function mcpGeneration(
   adapter: ExposesMcp,
   runtime: Runtime,
@@ -129,28 +167,28 @@ async function mcpGeneration(
   host: string,
   port: () => number,
 ): Promise<McpGeneration> {
-  // Compiled once: in stateless mode every request gets its own server.
-  const compiled = {
-    tools: compileTools(adapter, runtime),
-    resources: compileResources(adapter, runtime),
-    prompts: compilePrompts(adapter, runtime),
-  };
+  const stateless = options.stateless === true;
+  const dispatcher = createDispatcher(adapter, runtime, compileUnits(adapter, runtime), {
+    onError: options.onError,
+    // Modern clients subscribe on their own listen stream, stateless or not.
+    subscriptions: true,
+  });
   const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
   const limits = {
     maxSessions: options.maxSessions ?? DEFAULT_SESSION_LIMITS.maxSessions,
     idleMs: options.sessionIdleMs ?? DEFAULT_SESSION_LIMITS.idleMs,
   };
-  // Closing a session's server closes its transport, whose onclose removes it from the table.
-  const sessions = createSessionTable<Session>(limits, (s) => void s.server.close());
+  const sessions = createSessionTable<Session>(limits, endSession);
   const retryAfter = String(Math.max(1, Math.min(60, Math.ceil(limits.idleMs / 1000))));
+  /** Open `subscriptions/listen` streams, ended gracefully when this build is let go. */
+  const listens = new Set<() => void>();
   const app = createHttpApp({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
     wire: 'jsonrpc',
     limits: options.limits,
   });
-  // Before the JSON-RPC layer, the session table and the SDK (MCP 2025-11-25 authorization: an
-  // HTTP 401/403 with the scheme's challenge).
+  // Before anything else (MCP authorization: an HTTP 401/403 with the scheme's challenge).
   mountDeclaredAuth(
     app,
     adapter,
@@ -158,7 +196,7 @@ async function mcpGeneration(
     (reply, refusal) =>
       reply.send({
         jsonrpc: '2.0',
-        error: { code: -32000, message: refusal.detail, data: { code: refusal.code } },
+        error: { code: SERVER_ERROR, message: refusal.detail, data: { code: refusal.code } },
         id: null,
       }),
   );
@@ -167,128 +205,423 @@ async function mcpGeneration(
   let closing = false;
   let inflight = 0;
 
-  /** Opens a transport and server; `claim` (stateful) is released once the session exists. */
-  const open = async (stateful: boolean, principal?: string, claim?: Claim): Promise<Session> => {
-    const { StreamableHTTPServerTransport, createMcpServer } = await loadSdk();
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: stateful ? randomUUID : undefined,
-      onsessioninitialized: (id) => {
-        sessions.add(id, session);
-        claim?.release();
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
-    };
-    const server = createMcpServer(adapter, runtime, {
-      ...compiled,
-      ...(options.onError ? { onError: options.onError } : {}),
-    });
-    const session: Session = { transport, server, principal };
-    await server.connect(transport);
-    return session;
-  };
-
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (closing) return rpcError(reply, 503, 'Service Unavailable: the server is stopping');
+    const res = reply.raw;
+    if (closing)
+      return refuse(reply, 503, null, SERVER_ERROR, 'Service Unavailable: the server is stopping');
     const refusal = guard(request.headers.host, single(request.headers.origin));
-    if (refusal !== undefined) return rpcError(reply, 403, refusal);
-    if (options.stateless && request.method !== 'POST') {
-      // No session: no stream to open with GET, none to end with DELETE.
-      reply.header('allow', 'POST');
-      return rpcError(reply, 405, 'Method Not Allowed: this server is stateless (POST only)');
-    }
-    let body: unknown;
-    if (request.method === 'POST') {
-      // Checked here, not only in the SDK, so that a request without a session gets the answer
-      // about its body rather than about the missing session.
-      if (!isJson(request.headers['content-type'])) {
-        return rpcError(
+    if (refusal !== undefined) return refuse(reply, 403, null, SERVER_ERROR, refusal);
+    if (request.method !== 'POST') {
+      if (stateless) {
+        // No session: no stream to open with GET, none to end with DELETE.
+        reply.header('allow', 'POST');
+        return refuse(
           reply,
-          415,
-          'Unsupported Media Type: Content-Type must be application/json',
+          405,
+          null,
+          SERVER_ERROR,
+          'Method Not Allowed: this server is stateless (POST only)',
         );
       }
-      const parsed = parseJson(request.body);
-      if (!parsed.ok) return rpcError(reply, 400, 'Parse error: Invalid JSON', -32700);
-      // JSON-RPC 2.0 §6: an empty batch is an invalid request, answered with one error (the SDK
-      // would accept it as "only notifications" with 202). Longer batches are bounded by the SDK.
-      if (Array.isArray(parsed.value) && parsed.value.length === 0) {
-        return rpcError(reply, 400, 'Invalid Request: empty batch', -32600);
+      return request.method === 'GET' ? openStream(request, reply) : deleteSession(request, reply);
+    }
+    if (!isJson(request.headers['content-type'])) {
+      return refuse(
+        reply,
+        415,
+        null,
+        SERVER_ERROR,
+        'Unsupported Media Type: Content-Type must be application/json',
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body as string);
+    } catch {
+      return refuse(reply, 400, null, PARSE_ERROR, 'Parse error: Invalid JSON');
+    }
+    // JSON-RPC 2.0 §6: an empty batch is an invalid request, answered with one error.
+    if (Array.isArray(body) && body.length === 0) {
+      return refuse(reply, 400, null, INVALID_REQUEST, 'Invalid Request: empty batch');
+    }
+    reply.hijack();
+    inflight++;
+    res.once('close', () => inflight--);
+    try {
+      if (eraOf(body, single(request.headers['mcp-protocol-version'])) === 'modern') {
+        await modern(request.headers, res, body);
+      } else {
+        await legacy(request, res, body);
       }
-      body = parsed.value;
+    } catch (err) {
+      options.onError?.(err);
+      if (!res.headersSent && !res.destroyed) send(res, 500, errorResponse(null, internal()));
+    }
+  };
+
+  /** A 2026-07-28 request: checked (§5.3 a–f), then dispatched statelessly. */
+  const modern = async (headers: IncomingHttpHeaders, res: ServerResponse, body: unknown) => {
+    const message = readMessage(body);
+    if (message.kind !== 'request' && message.kind !== 'notification') {
+      const id = message.kind === 'invalid' ? message.id : null;
+      return send(
+        res,
+        400,
+        errorResponse(id, { code: INVALID_REQUEST, message: 'Invalid Request' }),
+      );
+    }
+    const id = message.kind === 'request' ? message.id : null;
+    const envelope = checkEnvelope(message.params, single(headers['mcp-protocol-version']));
+    if ('status' in envelope) return send(res, envelope.status, errorResponse(id, envelope.error));
+    const mismatch = checkMethodHeaders(message.method, message.params, headers);
+    if (mismatch !== undefined)
+      return send(res, mismatch.status, errorResponse(id, mismatch.error));
+    if (message.kind === 'notification') return void res.writeHead(202).end();
+    const { method, params } = message;
+    if (method === 'subscriptions/listen') return listen(res, message.id, params, headers);
+    if (!dispatcher.supports(method, 'modern')) {
+      return send(res, 404, errorResponse(message.id, methodNotFound(method)));
+    }
+    const exchange = new Exchange(res, acceptsSse(headers.accept));
+    try {
+      const result = await dispatcher.handle(method, params, {
+        era: 'modern',
+        signal: exchange.signal,
+        headers,
+        notify: exchange.canNotify ? exchange.notify : undefined,
+        logLevel: envelope.logLevel,
+      });
+      exchange.reply(200, resultResponse(message.id, dispatcher.decorate(method, result)));
+    } catch (err) {
+      exchange.reply(200, errorResponse(message.id, rpcErrorOf(err, options.onError)));
+    }
+  };
+
+  /** `subscriptions/listen`: a stream of the updates asked for, until either side ends it. */
+  const listen = (
+    res: ServerResponse,
+    id: RpcId,
+    params: Params | undefined,
+    headers: IncomingHttpHeaders,
+  ) => {
+    const filter = params?.['notifications'];
+    if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
+      return send(
+        res,
+        200,
+        errorResponse(id, {
+          code: INVALID_PARAMS,
+          message: 'params.notifications must be an object',
+        }),
+      );
+    }
+    if (!acceptsSse(headers.accept)) {
+      return send(
+        res,
+        406,
+        errorResponse(id, {
+          code: SERVER_ERROR,
+          message: 'Not Acceptable: subscriptions/listen answers with text/event-stream',
+        }),
+      );
+    }
+    const asked = filter as Params;
+    const uris = Array.isArray(asked['resourceSubscriptions'])
+      ? asked['resourceSubscriptions'].filter((u): u is string => typeof u === 'string')
+      : [];
+    const watch = dispatcher.watch;
+    const honoured = uris.filter((u) => watch?.subscribable(u) === true);
+    const tag = { [META_SUBSCRIPTION_ID]: id };
+    res.writeHead(200, SSE_HEADERS);
+    standingResponse(res);
+    // Lists change only with a new build, which ends this stream: nothing else to promise.
+    res.write(
+      sseFrame(
+        notification('notifications/subscriptions/acknowledged', {
+          _meta: tag,
+          notifications: honoured.length > 0 ? { resourceSubscriptions: honoured } : {},
+        }),
+      ),
+    );
+    const stops = honoured.map((uri) =>
+      watch!.watch(uri, (changed) =>
+        res.write(
+          sseFrame(notification('notifications/resources/updated', { uri: changed, _meta: tag })),
+        ),
+      ),
+    );
+    const keepAlive = setInterval(() => res.write(':\n\n'), KEEP_ALIVE_MS).unref();
+    const end = () => {
+      for (const stop of stops) stop();
+      clearInterval(keepAlive);
+      listens.delete(finish);
+    };
+    // The server lets go first (stop, reload): a result tells the client it ended gracefully.
+    const finish = () => {
+      end();
+      if (!res.destroyed) {
+        res.end(
+          sseFrame(resultResponse(id, dispatcher.decorate('subscriptions/listen', { _meta: tag }))),
+        );
+      }
+    };
+    listens.add(finish);
+    res.once('close', end);
+  };
+
+  /** A 2025-11-25 POST: one message or a batch, in a session unless stateless. */
+  const legacy = async (request: FastifyRequest, res: ServerResponse, body: unknown) => {
+    const accept = request.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      return send(
+        res,
+        406,
+        errorResponse(null, {
+          code: SERVER_ERROR,
+          message: 'Not Acceptable: Client must accept both application/json and text/event-stream',
+        }),
+      );
+    }
+    const batch = Array.isArray(body);
+    const messages: Message[] = (batch ? (body as unknown[]) : [body]).map(readMessage);
+    const invalid = messages.find((m) => m.kind === 'invalid');
+    if (invalid !== undefined && invalid.kind === 'invalid') {
+      return send(
+        res,
+        400,
+        errorResponse(invalid.id, {
+          code: INVALID_REQUEST,
+          message: `Invalid Request: ${invalid.reason}`,
+        }),
+      );
+    }
+    const initializing = messages.some((m) => m.kind === 'request' && m.method === 'initialize');
+    if (initializing && messages.length > 1) {
+      return send(
+        res,
+        400,
+        errorResponse(null, {
+          code: INVALID_REQUEST,
+          message: 'Invalid Request: Only one initialization request is allowed',
+        }),
+      );
     }
     const sessionId = single(request.headers['mcp-session-id']);
+    let connection: Connection;
     let session: Session | undefined;
     let claim: Claim | undefined;
-    if (options.stateless) session = await open(false);
-    else if (sessionId !== undefined) {
+    const answerHeaders: Record<string, string> = {};
+    if (stateless) {
+      connection = newConnection();
+    } else if (sessionId !== undefined) {
       session = sessions.get(sessionId);
       // A session is bound to its caller (MCP security best practices): another caller that
       // learns its id is told it does not exist. An expired or deleted session is unknown too:
       // 404 tells the client to initialize a new one (MCP 2025-11-25, session management).
       if (session === undefined || session.principal !== principalOf(request.raw)) {
-        return rpcError(reply, 404, 'Session not found', -32001);
+        return send(
+          res,
+          404,
+          errorResponse(null, { code: SESSION_NOT_FOUND, message: 'Session not found' }),
+        );
       }
-    } else if (request.method === 'POST' && (await loadSdk()).isInitializeRequest(body)) {
+      if (initializing) {
+        return send(
+          res,
+          400,
+          errorResponse(null, {
+            code: INVALID_REQUEST,
+            message: 'Invalid Request: Server already initialized',
+          }),
+        );
+      }
+      connection = session;
+    } else if (initializing) {
       // Room is claimed before anything is allocated: past the cap, an initialize costs a 503.
       claim = sessions.reserve();
       if (claim === undefined) {
-        reply.header('retry-after', retryAfter);
-        return rpcError(
-          reply,
+        res.setHeader('retry-after', retryAfter);
+        return send(
+          res,
           503,
-          `Service Unavailable: too many open sessions (${limits.maxSessions}); close one or retry later`,
-          -32000,
-          { code: 'SESSION_LIMIT_REACHED' },
+          errorResponse(null, {
+            code: SERVER_ERROR,
+            message: `Service Unavailable: too many open sessions (${limits.maxSessions}); close one or retry later`,
+            data: { code: 'SESSION_LIMIT_REACHED' },
+          }),
         );
       }
-      try {
-        session = await open(true, principalOf(request.raw), claim);
-      } catch (err) {
-        claim.release();
-        throw err;
+      session = {
+        ...newConnection(),
+        id: randomUUID(),
+        principal: principalOf(request.raw),
+        stream: undefined,
+      };
+      connection = session;
+      answerHeaders['mcp-session-id'] = session.id;
+    } else {
+      return send(
+        res,
+        400,
+        errorResponse(null, {
+          code: SERVER_ERROR,
+          message: 'Bad Request: Mcp-Session-Id header is required',
+        }),
+      );
+    }
+    if (!initializing) {
+      const version = single(request.headers['mcp-protocol-version']);
+      if (version !== undefined && !LEGACY_VERSIONS.includes(version)) {
+        return send(
+          res,
+          400,
+          errorResponse(null, {
+            code: SERVER_ERROR,
+            message: `Bad Request: Unsupported protocol version: ${version} (supported versions: ${LEGACY_VERSIONS.join(', ')})`,
+          }),
+        );
       }
-    } else return rpcError(reply, 400, 'Bad Request: No valid session ID provided');
+    }
 
+    // A request in progress keeps its session from expiring.
+    const used = session !== undefined && !initializing ? session.id : undefined;
+    if (used !== undefined) {
+      sessions.begin(used);
+      res.once('close', () => sessions.end(used));
+    }
+    for (const m of messages)
+      if (m.kind === 'notification') legacyNotification(m.method, m.params, connection);
+    const requests = messages.filter((m) => m.kind === 'request');
+    if (requests.length === 0) return void res.writeHead(202).end();
+
+    const exchange = new Exchange(res, true, answerHeaders);
+    const answers = await Promise.all(
+      requests.map(async (m) => {
+        if (m.kind !== 'request') return undefined;
+        if (m.method === 'initialize') {
+          const result = dispatcher.initialize(m.params);
+          if (session !== undefined && claim !== undefined) {
+            sessions.add(session.id, session);
+            claim.release();
+          }
+          return resultResponse(m.id, result);
+        }
+        if (!dispatcher.supports(m.method, 'legacy'))
+          return errorResponse(m.id, methodNotFound(m.method));
+        connection.inflight.set(m.id, exchange);
+        try {
+          const result = await dispatcher.handle(m.method, m.params, {
+            era: 'legacy',
+            signal: exchange.signal,
+            headers: request.headers,
+            notify: exchange.notify,
+            connection,
+          });
+          return resultResponse(m.id, result);
+        } catch (err) {
+          return errorResponse(m.id, rpcErrorOf(err, options.onError));
+        } finally {
+          if (connection.inflight.get(m.id) === exchange) connection.inflight.delete(m.id);
+        }
+      }),
+    );
+    claim?.release();
+    // A stateless request's subscriptions (none kept) and cancellations end with it.
+    if (stateless) closeConnection(connection);
+    exchange.reply(200, batch ? answers : answers[0]);
+  };
+
+  const legacyNotification = (
+    method: string,
+    params: Params | undefined,
+    connection: Connection,
+  ) => {
+    if (method === 'notifications/cancelled') {
+      const id = params?.['requestId'];
+      if (typeof id === 'string' || typeof id === 'number') connection.inflight.get(id)?.abort();
+    }
+    // notifications/initialized and the rest need nothing from a server that never asks.
+  };
+
+  /** GET: a session's standing stream, for notifications that belong to no request. */
+  const openStream = (request: FastifyRequest, reply: FastifyReply) => {
+    if (!(request.headers.accept ?? '').includes('text/event-stream')) {
+      return refuse(
+        reply,
+        406,
+        null,
+        SERVER_ERROR,
+        'Not Acceptable: Client must accept text/event-stream',
+      );
+    }
+    const session = sessionOf(request, reply);
+    if (session === undefined) return reply;
+    if (session.stream !== undefined) {
+      return refuse(
+        reply,
+        409,
+        null,
+        SERVER_ERROR,
+        'Conflict: Only one SSE stream is allowed per session',
+      );
+    }
     reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': session.id });
+    res.flushHeaders();
     // A standing GET stream ends with its session, when this build is let go (--watch).
-    if (request.method === 'GET') standingResponse(reply.raw);
-    const counted = request.method === 'POST';
-    if (counted) inflight++;
-    // A POST or DELETE in progress keeps its session from expiring; a standing GET stream only
-    // restarts its idle clock (session-table.ts says why).
-    const used = request.method === 'GET' ? undefined : sessionId;
-    if (sessionId !== undefined) sessions.touch(sessionId);
-    if (used !== undefined) sessions.begin(used);
-    reply.raw.once('close', () => {
-      if (counted) inflight--;
-      if (used !== undefined) sessions.end(used);
-      // An initialize that created no session gives its claim back.
-      claim?.release();
-      // A stateless pair, or an initialize that created no session, serves this request only.
-      if (options.stateless || session.transport.sessionId === undefined) {
-        void session.server.close();
+    standingResponse(res);
+    session.stream = res;
+    session.push = (method, params) => {
+      if (!res.destroyed) res.write(sseFrame(notification(method, params)));
+    };
+    sessions.touch(session.id);
+    res.once('close', () => {
+      if (session.stream === res) {
+        session.stream = undefined;
+        session.push = undefined;
       }
     });
-    try {
-      await session.transport.handleRequest(request.raw, reply.raw, body);
-    } catch (err) {
-      // A client that went away mid-request is not a server error: nothing to log or answer.
-      const gone = request.raw.destroyed || (err as { name?: unknown }).name === 'AbortError';
-      if (!gone) options.onError?.(err);
-      if (!reply.raw.headersSent && !reply.raw.destroyed) reply.raw.writeHead(500).end();
+    return reply;
+  };
+
+  const deleteSession = (request: FastifyRequest, reply: FastifyReply) => {
+    const session = sessionOf(request, reply);
+    if (session === undefined) return reply;
+    sessions.delete(session.id);
+    endSession(session);
+    return reply.code(200).send();
+  };
+
+  /** The session a GET or DELETE names, or undefined with the refusal sent. */
+  const sessionOf = (request: FastifyRequest, reply: FastifyReply): Session | undefined => {
+    const id = single(request.headers['mcp-session-id']);
+    if (id === undefined) {
+      void refuse(reply, 400, null, SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
+      return undefined;
     }
+    const session = sessions.get(id);
+    if (session === undefined || session.principal !== principalOf(request.raw)) {
+      void refuse(reply, 404, null, SESSION_NOT_FOUND, 'Session not found');
+      return undefined;
+    }
+    return session;
   };
 
   app.removeAllContentTypeParsers();
-  // Bodies are read as text and parsed (or refused) by the route, which hands them to the SDK.
+  // Bodies are read as text and parsed (or refused) by the route.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err, _request, reply) => {
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) options.onError?.(err);
     const message = err instanceof Error ? err.message : 'Bad Request';
-    return rpcError(reply, status, status >= 500 ? 'Internal error' : message);
+    return refuse(
+      reply,
+      status,
+      null,
+      status >= 500 ? INTERNAL_ERROR : SERVER_ERROR,
+      status >= 500 ? 'Internal error' : message,
+    );
   });
   for (const url of MCP_PATHS)
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
@@ -299,62 +632,58 @@ async function mcpGeneration(
     async retire(graceMs: number) {
       closing = true;
       sessions.stop();
+      for (const finish of [...listens]) finish();
       const deadline = Date.now() + graceMs;
       while (inflight > 0 && Date.now() < deadline) await sleep(20);
-      await Promise.allSettled([...sessions.values()].map((s) => s.server.close()));
+      for (const session of sessions.values()) {
+        sessions.delete(session.id);
+        endSession(session);
+      }
+      dispatcher.close();
     },
   };
 }
 
-/** A JSON-RPC error answered by the adapter itself (before the SDK sees the request). */
-function rpcError(
-  reply: FastifyReply,
-  status: number,
-  message: string,
-  code = -32000,
-  data?: Record<string, unknown>,
-) {
-  const error = data === undefined ? { code, message } : { code, message, data };
-  return reply.code(status).send({ jsonrpc: '2.0', error, id: null });
+/** Ends a session: its stream, its watches, its requests in progress. */
+function endSession(session: Session): void {
+  const stream = session.stream;
+  closeConnection(session);
+  session.stream = undefined;
+  if (stream !== undefined && !stream.destroyed) stream.end();
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+function internal(): ErrorObject {
+  return { code: INTERNAL_ERROR, message: 'Internal error' };
+}
+
+/** A JSON-RPC error answered through fastify (before the route takes the raw response). */
+function refuse(
+  reply: FastifyReply,
+  status: number,
+  id: RpcId | null,
+  code: number,
+  message: string,
+) {
+  return reply.code(status).send(errorResponse(id, { code, message }));
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function acceptsSse(accept: string | undefined): boolean {
+  return accept !== undefined && (accept.includes('text/event-stream') || accept.includes('*/*'));
 }
 
 function isJson(contentType: string | undefined): boolean {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   return type === 'application/json';
-}
-
-function parseJson(body: unknown): { ok: true; value: unknown } | { ok: false } {
-  if (typeof body !== 'string') return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(body) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-/** The SDK's parts this adapter uses, imported once, by the first request that needs them. */
-let sdk:
-  | Promise<{
-      StreamableHTTPServerTransport: typeof StreamableHTTPServerTransport;
-      isInitializeRequest: (value: unknown) => boolean;
-      createMcpServer: typeof CreateMcpServer;
-    }>
-  | undefined;
-function loadSdk() {
-  sdk ??= Promise.all([
-    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-    import('@modelcontextprotocol/sdk/types.js'),
-    import('./mcp-server.js'),
-  ]).then(([transport, types, server]) => ({
-    StreamableHTTPServerTransport: transport.StreamableHTTPServerTransport,
-    isInitializeRequest: types.isInitializeRequest,
-    createMcpServer: server.createMcpServer,
-  }));
-  return sdk;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,13 +1,43 @@
 /**
- * The stdio transport of an MCP adapter (contract §8, `transport: stdio`): JSON-RPC over
- * stdin/stdout. stdout carries protocol messages only, so whoever calls this must log to stderr.
+ * The stdio transport of an MCP adapter (contract §8, `transport: stdio`): newline-delimited
+ * JSON-RPC on stdin/stdout over the engine's dispatcher, both eras (docs/design/mcp-next.md
+ * §5.6). stdout carries protocol messages only, so whoever calls this must log to stderr.
+ *
+ * The era is the connection's: an `initialize` pins 2025-11-25 (negotiation, `ping`,
+ * `logging/setLevel`, `resources/subscribe`), a request with the 2026-07-28 envelope pins
+ * 2026-07-28 — except `server/discover`, the dual-era client's probe, answered without pinning.
+ * A first request without either is served as 2025-11-25, as before.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp } from '../../spec/types.js';
 import type { RunningAdapter } from '../adapter.js';
-import { createMcpServer } from './mcp-server.js';
+import {
+  closeConnection,
+  compileUnits,
+  createDispatcher,
+  methodNotFound,
+  newConnection,
+  rpcErrorOf,
+} from './dispatch.js';
+import type { Connection } from './dispatch.js';
+import { META_SUBSCRIPTION_ID, MODERN_VERSIONS, checkEnvelope, eraOf } from './era.js';
+import type { Era } from './era.js';
+import {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  METHOD_NOT_FOUND,
+  PARSE_ERROR,
+  UNSUPPORTED_PROTOCOL_VERSION,
+  errorResponse,
+  notification,
+  readMessage,
+  resultResponse,
+} from './jsonrpc.js';
+import type { ErrorObject, Params, RpcId } from './jsonrpc.js';
+import { RpcError } from './rpc-error.js';
 
 export interface McpStdioOptions {
   /** Defaults: process.stdin and process.stdout. */
@@ -23,23 +53,191 @@ export async function serveMcpStdio(
   runtime: Runtime,
   options: McpStdioOptions = {},
 ): Promise<RunningAdapter> {
-  const server = createMcpServer(adapter, runtime, {
-    ...(options.onError ? { onError: options.onError } : {}),
-  });
-  const transport = new StdioServerTransport(options.stdin, options.stdout);
   const stdin = options.stdin ?? process.stdin;
-  // The transport does not notice a closed stdin by itself; the client going away ends the session.
-  const onEnd = () => void server.close();
-  stdin.once('end', onEnd);
-  server.onclose = () => {
+  const stdout = options.stdout ?? process.stdout;
+  const dispatcher = createDispatcher(adapter, runtime, compileUnits(adapter, runtime), {
+    onError: options.onError,
+    subscriptions: true,
+  });
+  const write = (message: unknown) => {
+    if (!stdout.writableEnded) stdout.write(`${JSON.stringify(message)}\n`);
+  };
+  const connection: Connection = newConnection((method, params) =>
+    write(notification(method, params)),
+  );
+  /** Modern `subscriptions/listen` requests in progress: id → ends it (gracefully or not). */
+  const listens = new Map<RpcId, (graceful: boolean) => void>();
+  let era: Era | undefined;
+  let closed = false;
+
+  const lines = createInterface({ input: stdin, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    let body: unknown;
+    try {
+      body = JSON.parse(line);
+    } catch {
+      write(errorResponse(null, { code: PARSE_ERROR, message: 'Parse error: Invalid JSON' }));
+      return;
+    }
+    if (Array.isArray(body)) {
+      if (body.length === 0) {
+        write(
+          errorResponse(null, { code: INVALID_REQUEST, message: 'Invalid Request: empty batch' }),
+        );
+        return;
+      }
+      void Promise.all(body.map((m) => answer(m))).then((answers) => {
+        const sent = answers.filter((a) => a !== undefined);
+        if (sent.length > 0) write(sent);
+      });
+      return;
+    }
+    void answer(body).then((a) => {
+      if (a !== undefined) write(a);
+    });
+  });
+
+  /** The response to one message (undefined for notifications and posted responses). */
+  async function answer(body: unknown): Promise<unknown> {
+    const message = readMessage(body);
+    if (message.kind === 'response') return undefined;
+    if (message.kind === 'invalid') {
+      return errorResponse(message.id, {
+        code: INVALID_REQUEST,
+        message: `Invalid Request: ${message.reason}`,
+      });
+    }
+    const { method, params } = message;
+    if (message.kind === 'notification') {
+      if (method === 'notifications/cancelled') {
+        const id = params?.['requestId'];
+        if (typeof id === 'string' || typeof id === 'number') {
+          listens.get(id)?.(false);
+          connection.inflight.get(id)?.abort();
+        }
+      }
+      return undefined;
+    }
+    const id = message.id;
+    const claimsModern = eraOf(body, undefined) === 'modern';
+    if (method === 'initialize') {
+      if (era === 'modern') {
+        return errorResponse(id, {
+          code: UNSUPPORTED_PROTOCOL_VERSION,
+          message: 'Unsupported protocol version: this connection speaks 2026-07-28',
+          data: { supported: [...MODERN_VERSIONS], requested: params?.['protocolVersion'] },
+        });
+      }
+      era = 'legacy';
+      return resultResponse(id, dispatcher.initialize(params));
+    }
+    // The dual-era probe does not pin the connection; anything else modern does.
+    const asModern = era === 'modern' || (era === undefined && claimsModern);
+    if (asModern) {
+      if (!claimsModern) {
+        return errorResponse(id, {
+          code: INVALID_PARAMS,
+          message:
+            'Invalid params: this connection speaks 2026-07-28; the request _meta is required',
+        });
+      }
+      const envelope = checkEnvelope(params, null);
+      if ('status' in envelope) return errorResponse(id, envelope.error);
+      if (method !== 'server/discover') era = 'modern';
+      if (method === 'subscriptions/listen') return listen(id, params);
+      if (!dispatcher.supports(method, 'modern')) return errorResponse(id, methodNotFound(method));
+      return run(id, method, params, 'modern', envelope.logLevel);
+    }
+    era ??= 'legacy';
+    if (!dispatcher.supports(method, 'legacy')) return errorResponse(id, methodNotFound(method));
+    return run(id, method, params, 'legacy', undefined);
+  }
+
+  async function run(
+    id: RpcId,
+    method: string,
+    params: Params | undefined,
+    requestEra: Era,
+    logLevel: unknown,
+  ) {
+    const controller = new AbortController();
+    connection.inflight.set(id, controller);
+    try {
+      const result = await dispatcher.handle(method, params, {
+        era: requestEra,
+        signal: controller.signal,
+        notify: (m, p) => write(notification(m, p)),
+        logLevel,
+        connection: requestEra === 'legacy' ? connection : undefined,
+      });
+      return resultResponse(
+        id,
+        requestEra === 'modern' ? dispatcher.decorate(method, result) : result,
+      );
+    } catch (err) {
+      return errorResponse(id, rpcErrorOf(err, options.onError));
+    } finally {
+      if (connection.inflight.get(id) === controller) connection.inflight.delete(id);
+    }
+  }
+
+  /** Modern `subscriptions/listen`: tagged notifications until cancelled or the server stops. */
+  function listen(id: RpcId, params: Params | undefined): Promise<unknown> {
+    const filter = params?.['notifications'];
+    if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
+      return Promise.resolve(
+        errorResponse(id, {
+          code: INVALID_PARAMS,
+          message: 'params.notifications must be an object',
+        }),
+      );
+    }
+    const asked = (filter as Params)['resourceSubscriptions'];
+    const uris = Array.isArray(asked)
+      ? asked.filter((u): u is string => typeof u === 'string')
+      : [];
+    const watch = dispatcher.watch;
+    const honoured = uris.filter((u) => watch?.subscribable(u) === true);
+    const tag = { [META_SUBSCRIPTION_ID]: id };
+    write(
+      notification('notifications/subscriptions/acknowledged', {
+        _meta: tag,
+        notifications: honoured.length > 0 ? { resourceSubscriptions: honoured } : {},
+      }),
+    );
+    const stops = honoured.map((uri) =>
+      watch!.watch(uri, (changed) =>
+        write(notification('notifications/resources/updated', { uri: changed, _meta: tag })),
+      ),
+    );
+    return new Promise((resolve) => {
+      listens.set(id, (graceful) => {
+        listens.delete(id);
+        for (const stop of stops) stop();
+        // A client's cancellation gets no answer; the server ending it says so with a result.
+        resolve(
+          graceful
+            ? resultResponse(id, dispatcher.decorate('subscriptions/listen', { _meta: tag }))
+            : undefined,
+        );
+      });
+    });
+  }
+
+  const stop = async () => {
+    if (closed) return;
+    closed = true;
+    for (const end of [...listens.values()]) end(true);
+    closeConnection(connection);
+    dispatcher.close();
+    lines.close();
     stdin.off('end', onEnd);
     options.onClose?.();
   };
-  await server.connect(transport);
-  return {
-    type: 'mcp',
-    namespace: adapter.namespace,
-    url: 'stdio:',
-    stop: () => server.close(),
-  };
+  // The client going away ends the connection.
+  const onEnd = () => void stop();
+  stdin.once('end', onEnd);
+
+  return { type: 'mcp', namespace: adapter.namespace, url: 'stdio:', stop };
 }

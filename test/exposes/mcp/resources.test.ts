@@ -116,9 +116,10 @@ async function connect() {
 }
 
 describe('resources: capabilities and listing', () => {
-  it('advertises resources only when the adapter declares some', async () => {
+  it('advertises resources only when the adapter declares some, subscribable when static', async () => {
     const { client } = await connect();
-    expect(client.getServerCapabilities()?.resources).toEqual({});
+    // Static files can be watched: resources/subscribe is offered.
+    expect(client.getServerCapabilities()?.resources).toEqual({ subscribe: true });
     expect(client.getServerCapabilities()?.prompts).toBeUndefined();
   });
 

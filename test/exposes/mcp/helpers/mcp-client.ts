@@ -1,16 +1,18 @@
 /**
  * MCP test harness: validates a capability (inline YAML or a file), builds its runtime with
  * consumes blocks pointed at real upstreams on 127.0.0.1 port 0, and connects the real SDK
- * `Client` to the adapter's server through an in-memory transport pair. `closeMcp()` (afterEach)
+ * `Client` to the adapter's own stdio transport (`serveMcpStdio`) through in-memory streams. `closeMcp()` (afterEach)
  * closes every client, server, runtime and upstream opened since the last call.
  */
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createRuntime } from '../../../../src/engine/runtime.js';
 import type { Runtime } from '../../../../src/engine/runtime.js';
-import { createMcpServer } from '../../../../src/exposes/mcp/mcp-server.js';
+import { serveMcpStdio } from '../../../../src/exposes/mcp/mcp-stdio.js';
 import type { ExposesMcp } from '../../../../src/spec/types.js';
 import { createValidator } from '../../../../src/spec/validate.js';
 import type { LoadedCapability } from '../../../../src/spec/validate.js';
@@ -92,18 +94,36 @@ export async function mcpRuntime(
   return { runtime, adapter };
 }
 
-/** A real SDK client connected in memory to the adapter's server. */
+/**
+ * A real SDK client connected in memory to the adapter: the SDK's in-memory transport on the
+ * client side, the engine's stdio transport (newline-delimited JSON on two streams) on the other.
+ */
 export async function mcpClient(
   capability: LoadedCapability,
   setup: McpSetup = {},
 ): Promise<McpHarness & { client: Client }> {
   const harness = await mcpRuntime(capability, setup);
-  const server = createMcpServer(harness.adapter, harness.runtime);
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const server = await serveMcpStdio(harness.adapter, harness.runtime, { stdin, stdout });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
+  serverSide.onmessage = (message) => void stdin.write(`${JSON.stringify(message)}\n`);
+  createInterface({ input: stdout }).on('line', (line) => {
+    void serverSide.send(JSON.parse(line) as Parameters<typeof serverSide.send>[0]);
+  });
+  await serverSide.start();
   const client = new Client({ name: 'naftiko-test', version: '0.0.0' });
   await client.connect(clientSide);
-  open.push({ close: () => client.close() }, { close: () => server.close() });
+  open.push(
+    { close: () => client.close() },
+    {
+      close: async () => {
+        await server.stop();
+        stdin.end();
+        stdout.end();
+      },
+    },
+  );
   return { ...harness, client };
 }
 
