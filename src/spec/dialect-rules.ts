@@ -11,6 +11,7 @@ import {
   ENGINE_PARAMETER_NAME,
   ENGINE_RESOURCE_NAME,
   ENGINE_TOOL_NAME,
+  MCP_CONTENT_KEYS,
 } from './schema/engine-schema.js';
 import {
   consumedInputParameters,
@@ -21,6 +22,7 @@ import {
   invocables,
   isObj,
   mcpTools,
+  objectsIn,
   restOperations,
   restResources,
 } from './walk.js';
@@ -162,6 +164,29 @@ export const DIALECT_RULES: readonly DialectRule[] = [
           report(
             `baseUri "${uri}" has a placeholder where alpha2 allows none (only the host may be templated)`,
             [...path, 'baseUri'],
+          );
+        }
+      }
+    },
+  },
+  {
+    id: 'dialect-mcp-content',
+    conformance: true,
+    summary:
+      'A `content` kind (with `mimeType`, `uri`) on an MCP tool output: image, audio, resource or link content.',
+    detect(doc, report) {
+      for (const [tool, path] of mcpTools(doc)) {
+        // A `ref` tool accepts any outputs in alpha2 (its function's outputs are what run).
+        if ('ref' in tool) continue;
+        for (const [output, oPath] of objectsIn(tool, 'outputParameters', path)) {
+          const keys = MCP_CONTENT_KEYS.filter((k) => k in output);
+          const first = keys[0];
+          if (first === undefined) continue;
+          const kind = typeof output.content === 'string' ? ` (${output.content})` : '';
+          report(
+            `MCP tool ${nameOf(tool)}: ${keys.map((k) => `\`${k}\``).join(', ')} on an output parameter${kind} is engine dialect; alpha2 outputs carry no content kind`,
+            [...oPath, first],
+            'key',
           );
         }
       }

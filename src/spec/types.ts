@@ -421,11 +421,24 @@ export interface StepOutputMapping {
   value: string;
 }
 
+/** Engine dialect: what an MCP tool output parameter gives as a content block. */
+export type McpContentKind = 'text' | 'image' | 'audio' | 'resource' | 'resource_link';
+
+/**
+ * Engine dialect keys of a top-level MCP tool output parameter (`dialect-mcp-content`): the
+ * output becomes a content block of that kind instead of a field of the JSON text.
+ */
+export interface McpContentFields {
+  content?: McpContentKind;
+  mimeType?: string;
+  uri?: string;
+}
+
 /** Any of the three output forms; which one applies depends on the invocable's mode. */
 export type OutputParameter =
   MappedOutputParameter | OrchestratedOutputParameter | MockOutputParameter;
 
-export interface MappedOutputParameter {
+export interface MappedOutputParameter extends McpContentFields {
   type: OutputType;
   mapping?: string;
   const?: unknown;
@@ -434,14 +447,14 @@ export interface MappedOutputParameter {
   items?: MappedOutputParameter;
 }
 
-export interface OrchestratedOutputParameter {
+export interface OrchestratedOutputParameter extends McpContentFields {
   name: string;
   type: OutputType;
   properties?: Record<string, OrchestratedOutputParameter>;
   items?: OrchestratedOutputParameter[];
 }
 
-export interface MockOutputParameter {
+export interface MockOutputParameter extends McpContentFields {
   name: string;
   type: 'string' | 'number' | 'boolean';
   value: string;

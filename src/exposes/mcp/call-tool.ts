@@ -26,7 +26,8 @@ export async function callTool(
         details: { problems },
       });
     }
-    return toolResult(await tool.invocation.run(values, signal, context), runtime.redact);
+    const result = await tool.invocation.run(values, signal, context);
+    return toolResult(result, runtime.redact, tool.content);
   } catch (err) {
     // A call its client abandoned (the request's signal aborted) is not an engine failure.
     const abandoned = signal?.aborted === true;

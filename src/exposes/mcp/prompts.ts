@@ -4,6 +4,8 @@
  * refuses missing required arguments, then renders the inline `template` messages — or the
  * `location` file, as one user message — with `{{arg}}` substitution (unknown names render
  * empty). A relative `location` (`file:///./x`) is read from the capability file's folder.
+ * A `location` that is an image or audio file (by its extension) is one user message with an
+ * `image`/`audio` content: the file's bytes in base64 and its MIME type (no substitution).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +14,7 @@ import type { Runtime } from '../../engine/runtime.js';
 import { compileTemplate } from '../../spec/template.js';
 import type { Template } from '../../spec/template.js';
 import type { ExposesMcp, McpPrompt } from '../../spec/types.js';
-import { locationPath } from './resources.js';
+import { guessMimeType, locationPath } from './resources.js';
 import { RPC_INTERNAL_ERROR, RPC_INVALID_PARAMS, RpcError } from './rpc-error.js';
 
 interface CompiledPrompt {
@@ -22,6 +24,8 @@ interface CompiledPrompt {
   /** Inline messages, compiled once; undefined for a `location` prompt. */
   readonly messages?: readonly { role: 'user' | 'assistant'; template: Template }[];
   readonly file?: string;
+  /** For a `location` that is an image or audio file: its content kind and MIME type. */
+  readonly media?: { readonly kind: 'image' | 'audio'; readonly mimeType: string };
 }
 
 export interface CompiledPrompts {
@@ -49,9 +53,17 @@ export function compilePrompts(adapter: ExposesMcp, runtime: Runtime): CompiledP
           `prompt ${name}: missing required argument${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
         );
       }
+      if (prompt.media !== undefined) {
+        const { kind, mimeType } = prompt.media;
+        const data = (await readPromptFile(prompt, null)).toString('base64');
+        return {
+          description: prompt.spec.description,
+          messages: [{ role: 'user', content: { type: kind, data, mimeType } }],
+        };
+      }
       const lookup = (key: string): unknown => (Object.hasOwn(args, key) ? args[key] : undefined);
       const messages = prompt.messages ?? [
-        { role: 'user' as const, template: compileTemplate(await readPromptFile(prompt)) },
+        { role: 'user' as const, template: compileTemplate(await readPromptFile(prompt, 'utf8')) },
       ];
       return {
         description: prompt.spec.description,
@@ -89,14 +101,28 @@ function compilePrompt(spec: McpPrompt, baseDir: string): CompiledPrompt {
     return { spec, definition, required, messages };
   }
   if (spec.location !== undefined) {
-    return { spec, definition, required, file: locationPath(spec.location, baseDir) };
+    const file = locationPath(spec.location, baseDir);
+    const mimeType = guessMimeType(file);
+    const kind = mimeType.startsWith('image/')
+      ? 'image'
+      : mimeType.startsWith('audio/')
+        ? 'audio'
+        : undefined;
+    return kind === undefined
+      ? { spec, definition, required, file }
+      : { spec, definition, required, file, media: { kind, mimeType } };
   }
   return { spec, definition, required, messages: [] };
 }
 
-async function readPromptFile(prompt: CompiledPrompt): Promise<string> {
+async function readPromptFile(prompt: CompiledPrompt, encoding: 'utf8'): Promise<string>;
+async function readPromptFile(prompt: CompiledPrompt, encoding: null): Promise<Buffer>;
+async function readPromptFile(
+  prompt: CompiledPrompt,
+  encoding: 'utf8' | null,
+): Promise<string | Buffer> {
   try {
-    return await fs.readFile(prompt.file as string, 'utf8');
+    return await fs.readFile(prompt.file as string, encoding === null ? {} : { encoding });
   } catch {
     throw new RpcError(
       RPC_INTERNAL_ERROR,

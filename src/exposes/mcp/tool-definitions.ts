@@ -9,11 +9,15 @@ import { NaftikoError } from '../../errors.js';
 import type { Invocation } from '../../engine/invocation.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { AggregateFunction, ExposesMcp, McpTool, McpToolHints } from '../../spec/types.js';
+import { compileContent } from './content.js';
+import type { ContentPlan } from './content.js';
 import { inputSchemaOf } from './input-schema.js';
 
 export interface CompiledTool {
   readonly definition: Tool;
   readonly invocation: Invocation;
+  /** The content blocks its outputs declare (engine dialect `content:`); absent when none. */
+  readonly content?: ContentPlan;
 }
 
 export function compileTools(adapter: ExposesMcp, runtime: Runtime): CompiledTool[] {
@@ -24,7 +28,11 @@ export function compileTools(adapter: ExposesMcp, runtime: Runtime): CompiledToo
   return (adapter.tools ?? []).map((tool) => {
     const fn = tool.ref !== undefined ? functions.get(tool.ref) : undefined;
     const invocation = runtime.invocation(tool, adapter.namespace);
-    return { definition: definitionOf(tool, fn, invocation), invocation };
+    const definition = definitionOf(tool, fn, invocation);
+    // A `ref` tool runs its function, whose outputs carry no content kinds.
+    const content =
+      tool.ref === undefined ? compileContent(definition.name, tool.outputParameters) : undefined;
+    return content === undefined ? { definition, invocation } : { definition, invocation, content };
   });
 }
 

@@ -4,7 +4,8 @@
  * upstream success whose content type is `image/*` or `audio/*` becomes an `image` or `audio`
  * content (base64 bytes, with the MIME type) instead of text; an upstream status >= 400 or an
  * engine error becomes an `isError: true` result. Every text passes through the runtime's
- * redactor, so a bound secret never reaches an MCP client.
+ * redactor, so a bound secret never reaches an MCP client. A tool whose outputs declare content
+ * kinds (engine dialect `content:`) maps its successes through its plan (content.ts).
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { InvocationResult } from '../../engine/invocation.js';
@@ -15,13 +16,22 @@ import {
   stringifyJson,
 } from '../../lossless-json.js';
 import { problemFor } from '../problem.js';
+import { contentResult } from './content.js';
+import type { ContentPlan } from './content.js';
 
 type Redact = (text: string) => string;
 
 /** How much of an upstream error body an `isError` result quotes. */
 export const MAX_ERROR_BODY_CHARS = 2000;
 
-export function toolResult(result: InvocationResult, redact: Redact): CallToolResult {
+export function toolResult(
+  result: InvocationResult,
+  redact: Redact,
+  content?: ContentPlan,
+): CallToolResult {
+  if (content !== undefined && (result.kind === 'value' || result.response.status < 400)) {
+    return contentResult(content, result, redact, (text) => textResult(text, redact));
+  }
   if (result.kind === 'value') return textResult(stringifyJson(result.value ?? null), redact);
   const { status, raw } = result.response;
   if (status < 400) {

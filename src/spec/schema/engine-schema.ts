@@ -108,7 +108,102 @@ export const DIALECT_PATCHES: readonly DialectPatch[] = [
       };
     },
   },
+  {
+    // Last: it copies the output definitions as the patches above left them.
+    rule: 'dialect-mcp-content',
+    apply(_schema, defs) {
+      mcpContentOutputs(defs);
+    },
+  },
 ];
+
+/** The content kinds an MCP tool output may declare (`content:`), engine dialect. */
+export const MCP_CONTENT_KINDS = ['text', 'image', 'audio', 'resource', 'resource_link'] as const;
+/** The keys the dialect adds to a top-level MCP tool output parameter. */
+export const MCP_CONTENT_KEYS = ['content', 'mimeType', 'uri'] as const;
+
+/**
+ * `content`, `mimeType` and `uri` on the top-level output parameters of MCP tools only: copies
+ * of the mapped, orchestrated and mock output definitions that accept them (nested outputs, and
+ * the outputs of REST operations, resources and functions keep the plain definitions, so the keys
+ * stay unknown there). `image`/`audio` need a `mimeType`, `resource` a `uri`; `mimeType` and
+ * `uri` need a `content`.
+ */
+function mcpContentOutputs(defs: Defs): void {
+  const mimeType = structuredClone(props(def(defs, 'McpResource')).mimeType);
+  if (mimeType === undefined) throw new Error('dialect patch: McpResource has no mimeType');
+  const extra = (): Record<string, AnySchemaObject> => ({
+    content: { enum: [...MCP_CONTENT_KINDS] },
+    mimeType: structuredClone(mimeType),
+    uri: { type: 'string', minLength: 1 },
+  });
+  const contentRules: AnySchemaObject[] = [
+    {
+      if: { required: ['content'], properties: { content: { enum: ['image', 'audio'] } } },
+      then: { required: ['mimeType'] },
+    },
+    {
+      if: { required: ['content'], properties: { content: { const: 'resource' } } },
+      then: { required: ['uri'] },
+    },
+  ];
+  const dependent = { mimeType: ['content'], uri: ['content'] };
+
+  // Simple mode: the dispatcher and its three shapes.
+  const mapped = structuredClone(def(defs, 'MappedOutputParameter'));
+  for (const shape of ['Scalar', 'Object', 'Array'] as const) {
+    const copy = structuredClone(def(defs, `MappedOutputParameter${shape}`));
+    Object.assign(props(copy), extra());
+    defs[`McpMappedOutputParameter${shape}`] = copy;
+  }
+  for (const branch of mapped.allOf as AnySchemaObject[]) {
+    const then = branch.then as AnySchemaObject;
+    then.$ref = String(then.$ref).replace('/MappedOutputParameter', '/McpMappedOutputParameter');
+  }
+  mapped.allOf = [...(mapped.allOf as AnySchemaObject[]), ...contentRules];
+  mapped.dependentRequired = dependent;
+  defs.McpMappedOutputParameter = mapped;
+  defs.McpMappedOutputList = { type: 'array', items: { $ref: '#/$defs/McpMappedOutputParameter' } };
+
+  // Orchestrated mode: each shape branch lists its keys.
+  const orchestrated = structuredClone(def(defs, 'OrchestratedOutputParameter'));
+  for (const branch of orchestrated.allOf as AnySchemaObject[]) {
+    Object.assign(props(branch.then as AnySchemaObject), extra());
+  }
+  orchestrated.allOf = [...(orchestrated.allOf as AnySchemaObject[]), ...contentRules];
+  orchestrated.dependentRequired = dependent;
+  defs.McpOrchestratedOutputParameter = orchestrated;
+  defs.McpOrchestratedOutputList = {
+    type: 'array',
+    items: { $ref: '#/$defs/McpOrchestratedOutputParameter' },
+  };
+
+  // Mock outputs.
+  const mock = structuredClone(def(defs, 'MockOutputParameter'));
+  Object.assign(props(mock), extra());
+  mock.allOf = contentRules;
+  mock.dependentRequired = dependent;
+  defs.McpMockOutputParameter = mock;
+  const mockList = structuredClone(def(defs, 'MockOutputList'));
+  mockList.items = { $ref: '#/$defs/McpMockOutputParameter' };
+  defs.McpMockOutputList = mockList;
+
+  // The MCP tool's branches use the copies.
+  const lists: Record<string, string> = {
+    '#/$defs/MappedOutputList': '#/$defs/McpMappedOutputList',
+    '#/$defs/OrchestratedOutputList': '#/$defs/McpOrchestratedOutputList',
+    '#/$defs/MockOutputList': '#/$defs/McpMockOutputList',
+  };
+  for (const branch of def(defs, 'McpTool').anyOf as AnySchemaObject[]) {
+    const outputs = (branch.properties as Record<string, AnySchemaObject> | undefined)
+      ?.outputParameters;
+    const target = outputs === undefined ? undefined : lists[String(outputs.$ref)];
+    if (outputs !== undefined && target === undefined) {
+      throw new Error(`dialect patch: unexpected McpTool outputs ${String(outputs.$ref)}`);
+    }
+    if (outputs !== undefined && target !== undefined) outputs.$ref = target;
+  }
+}
 
 /** A deep copy of the strict schema with every dialect patch applied. */
 export function applyDialectPatches(strict: AnySchemaObject): AnySchemaObject {
