@@ -11,8 +11,12 @@
  *
  * `location` URIs: `file:///./x` and `file://./x` are relative to the capability file's folder,
  * `file:///abs` is absolute.
+ *
+ * For completions and subscriptions the compiled resources also give the static entries, each
+ * URI template's variables with the call inputs they are (`bindings`), and `staticFileSync`, the
+ * file a static URI serves now.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
@@ -20,6 +24,7 @@ import type {
   Resource,
   ResourceTemplate,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { InputSpec } from '../../engine/inputs.js';
 import type { Invocation, InvocationResult } from '../../engine/invocation.js';
 import type { Runtime } from '../../engine/runtime.js';
 import type { ExposesMcp, McpResource } from '../../spec/types.js';
@@ -37,6 +42,17 @@ const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
   '.html': 'text/html',
   '.htm': 'text/html',
   '.csv': 'text/csv',
+  // Media: served as blobs, and a prompt `location` of one is an image or audio message.
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.bmp': 'image/bmp',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+  '.flac': 'audio/flac',
 };
 
 const DEFAULT_DYNAMIC_MIME = 'application/json';
@@ -90,6 +106,25 @@ interface DynamicEntry {
   readonly variables: readonly string[];
 }
 
+/** A static resource as declared: a file, or a folder whose files are resources. */
+export interface StaticResource {
+  readonly uri: string;
+  /** The `location` resolved (not through symlinks). */
+  readonly path: string;
+  readonly mimeType?: string;
+}
+
+/** A dynamic resource whose `uri` is a URI template, with how its variables reach the call. */
+export interface TemplateBinding {
+  readonly uriTemplate: string;
+  /** The template's variables, in order; each is the call's input of the same name. */
+  readonly variables: readonly string[];
+  /** The inputs of the resource's invocation (declared or derived from what `with` feeds). */
+  readonly inputs: readonly InputSpec[];
+  /** The variables (percent-decoded) of a URI this template matches, else undefined. */
+  match(uri: string): Readonly<Record<string, string>> | undefined;
+}
+
 export interface CompiledResources {
   /** True when the adapter declares at least one resource. */
   readonly present: boolean;
@@ -98,6 +133,16 @@ export interface CompiledResources {
   /** Dynamic resources whose `uri` is a URI template. */
   readonly templates: readonly ResourceTemplate[];
   read(uri: string, signal?: AbortSignal): Promise<ReadResourceResult>;
+  /** The static resources, in declaration order. */
+  readonly statics: readonly StaticResource[];
+  /** The URI templates of dynamic resources, in declaration order (as `templates`). */
+  readonly bindings: readonly TemplateBinding[];
+  /**
+   * The file a static resource URI serves now (a declared file, or a regular file inside a
+   * declared folder, with the same path checks as reads), resolved through symlinks; undefined
+   * when the URI is no static resource. Synchronous, never throws.
+   */
+  staticFileSync(uri: string): string | undefined;
 }
 
 export function compileResources(adapter: ExposesMcp, runtime: Runtime): CompiledResources {
@@ -169,7 +214,34 @@ export function compileResources(adapter: ExposesMcp, runtime: Runtime): Compile
     throw new RpcError(RPC_INVALID_PARAMS, `unknown resource: ${uri}`);
   }
 
-  return { present: statics.length + dynamics.length > 0, list, templates, read };
+  const bindings: TemplateBinding[] = templated.map((d) => ({
+    uriTemplate: d.spec.uri,
+    variables: d.variables,
+    inputs: d.invocation.inputs,
+    match: (uri) => matchUri(d, uri),
+  }));
+
+  function staticFileSync(uri: string): string | undefined {
+    for (const entry of statics) {
+      const file = staticFileNow(entry, uri);
+      if (file !== undefined) return file;
+    }
+    return undefined;
+  }
+
+  return {
+    present: statics.length + dynamics.length > 0,
+    list,
+    templates,
+    read,
+    statics: statics.map((e) => ({
+      uri: e.spec.uri,
+      path: e.path,
+      ...(e.spec.mimeType !== undefined ? { mimeType: e.spec.mimeType } : {}),
+    })),
+    bindings,
+    staticFileSync,
+  };
 }
 
 function describe(spec: McpResource, uri: string, file: string, title?: string): Resource {
@@ -223,6 +295,27 @@ async function staticFile(entry: StaticEntry, uri: string): Promise<string | und
   if (stat === undefined) return undefined;
   if (stat.isFile()) return uri === entry.spec.uri ? entry.path : undefined;
   if (!stat.isDirectory()) return undefined;
+  const segments = folderSegments(entry, uri);
+  if (segments === undefined) return undefined;
+  const root = await fs.realpath(entry.path);
+  const target = path.resolve(root, ...segments);
+  if (!isInside(root, target)) {
+    throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
+  }
+  const real = await fs.realpath(target).catch(() => undefined);
+  if (real === undefined) return undefined;
+  if (!isInside(root, real)) {
+    throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
+  }
+  const targetStat = await fs.stat(real);
+  return targetStat.isFile() ? real : undefined;
+}
+
+/**
+ * The `/`-separated, decoded segments of `uri` below a folder resource's URI; undefined when the
+ * URI is not under it; throws -32602 for segments that could leave the folder.
+ */
+function folderSegments(entry: StaticEntry, uri: string): string[] | undefined {
   const prefix = `${entry.spec.uri.replace(/\/+$/, '')}/`;
   if (!uri.startsWith(prefix)) return undefined;
   const segments = uri
@@ -247,18 +340,27 @@ async function staticFile(entry: StaticEntry, uri: string): Promise<string | und
   if (segments.some(refused)) {
     throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
   }
-  const root = await fs.realpath(entry.path);
-  const target = path.resolve(root, ...(segments as string[]));
-  if (!isInside(root, target)) {
-    throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
+  return segments as string[];
+}
+
+/** `staticFile`, synchronously, resolved through symlinks, undefined instead of any error. */
+function staticFileNow(entry: StaticEntry, uri: string): string | undefined {
+  try {
+    const stat = statSync(entry.path, { throwIfNoEntry: false });
+    if (stat === undefined) return undefined;
+    if (stat.isFile()) return uri === entry.spec.uri ? realpathSync(entry.path) : undefined;
+    if (!stat.isDirectory()) return undefined;
+    const segments = folderSegments(entry, uri);
+    if (segments === undefined) return undefined;
+    const root = realpathSync(entry.path);
+    const target = path.resolve(root, ...segments);
+    if (!isInside(root, target)) return undefined;
+    const real = realpathSync(target);
+    if (!isInside(root, real)) return undefined;
+    return statSync(real).isFile() ? real : undefined;
+  } catch {
+    return undefined;
   }
-  const real = await fs.realpath(target).catch(() => undefined);
-  if (real === undefined) return undefined;
-  if (!isInside(root, real)) {
-    throw new RpcError(RPC_INVALID_PARAMS, `invalid resource path: ${uri}`);
-  }
-  const targetStat = await fs.stat(real);
-  return targetStat.isFile() ? real : undefined;
 }
 
 async function readFile(
