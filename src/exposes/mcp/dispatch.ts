@@ -195,7 +195,7 @@ export function createDispatcher(
       case 'resources/templates/list':
         return { resourceTemplates: [...resources.templates] };
       case 'resources/read':
-        return (await resources.read(stringParam(params, 'uri'), s.signal)) as unknown as Params;
+        return readResource(stringParam(params, 'uri'), s.signal);
       case 'prompts/list':
         return { prompts: [...prompts.definitions] };
       case 'prompts/get':
@@ -230,6 +230,18 @@ export function createDispatcher(
         };
       default:
         throw new RpcError(METHOD_NOT_FOUND, `Method not found: ${method}`);
+    }
+  }
+
+  /** A resource; not found is -32602 with the uri (2026-07-28, SEP-2164; fine for 2025 too). */
+  async function readResource(uri: string, signal: AbortSignal): Promise<Params> {
+    try {
+      return (await resources.read(uri, signal)) as unknown as Params;
+    } catch (err) {
+      if (err instanceof RpcError && err.code === INVALID_PARAMS && err.data === undefined) {
+        throw new RpcError(err.code, err.detail, { uri });
+      }
+      throw err;
     }
   }
 

@@ -38,10 +38,9 @@ import {
   newConnection,
   rpcErrorOf,
 } from './dispatch.js';
-import type { Connection, Dispatcher } from './dispatch.js';
+import type { Connection } from './dispatch.js';
 import {
   LEGACY_VERSIONS,
-  META_SERVER_INFO,
   META_SUBSCRIPTION_ID,
   checkEnvelope,
   checkMethodHeaders,
@@ -53,7 +52,6 @@ import {
   INTERNAL_ERROR,
   INVALID_PARAMS,
   INVALID_REQUEST,
-  METHOD_NOT_FOUND,
   PARSE_ERROR,
   SERVER_ERROR,
   SESSION_NOT_FOUND,
@@ -64,7 +62,6 @@ import {
 } from './jsonrpc.js';
 import type { ErrorObject, Message, Params, RpcId } from './jsonrpc.js';
 import { requestGuard } from './request-guard.js';
-import { RpcError } from './rpc-error.js';
 import { DEFAULT_SESSION_LIMITS, createSessionTable } from './session-table.js';
 import type { Claim } from './session-table.js';
 

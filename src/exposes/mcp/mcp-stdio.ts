@@ -25,10 +25,8 @@ import type { Connection } from './dispatch.js';
 import { META_SUBSCRIPTION_ID, MODERN_VERSIONS, checkEnvelope, eraOf } from './era.js';
 import type { Era } from './era.js';
 import {
-  INTERNAL_ERROR,
   INVALID_PARAMS,
   INVALID_REQUEST,
-  METHOD_NOT_FOUND,
   PARSE_ERROR,
   UNSUPPORTED_PROTOCOL_VERSION,
   errorResponse,
@@ -36,8 +34,7 @@ import {
   readMessage,
   resultResponse,
 } from './jsonrpc.js';
-import type { ErrorObject, Params, RpcId } from './jsonrpc.js';
-import { RpcError } from './rpc-error.js';
+import type { Params, RpcId } from './jsonrpc.js';
 
 export interface McpStdioOptions {
   /** Defaults: process.stdin and process.stdout. */
