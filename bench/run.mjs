@@ -562,9 +562,19 @@ for (const [name, s] of Object.entries(results.scenarios)) {
     const r = s.byConcurrency[c];
     if (!r) continue;
     const isRest = name.startsWith('rest');
+    // MCP tools/call against the hand-written SDK server (issue 13): 1.5× at c=16 and c=64,
+    // p99 no worse. The metrics on/off scenarios compare the engine with itself.
+    const isMcp = s.baseline === 'mcp-sdk';
     const tpTarget = isRest ? c >= 16 : true;
+    const tpFloor = isMcp ? 1.5 : 0.9;
     const tp = r.ratio.throughput;
     const p99 = r.ratio.p99;
+    const p99Target =
+      isRest && c >= 16 && p99 !== null
+        ? `${verdict(p99 <= 1.2)} (≤1.2)`
+        : isMcp && c >= 16 && p99 !== null
+          ? `${verdict(p99 <= 1)} (≤1)`
+          : '–';
     rows.push([
       name,
       `vs ${s.baseline}`,
@@ -576,8 +586,8 @@ for (const [name, s] of Object.entries(results.scenarios)) {
       fmt(r[s.baseline].p99, 1),
       fmt(p99, 2),
       fmt(r.ratio.cpuPerRequest, 2),
-      tpTarget ? `${verdict(tp >= 0.9)} (≥0.9)` : '–',
-      isRest && c >= 16 && p99 !== null ? `${verdict(p99 <= 1.2)} (≤1.2)` : '–',
+      tpTarget ? `${verdict(tp >= tpFloor)} (≥${tpFloor})` : '–',
+      p99Target,
       fmt(r[s.engine].peakRssMB),
     ]);
     if (r.direct)
@@ -625,6 +635,14 @@ const peakRss = Object.values(results.scenarios)
   .flatMap((s) => Object.values(s.byConcurrency).map((r) => r[s.engine]?.peakRssMB))
   .filter((x) => typeof x === 'number');
 const maxRss = peakRss.length ? Math.max(...peakRss) : null;
+// Under MCP load (issue 13): the engine's peak in the MCP tools/call scenarios.
+const mcpRss = Object.entries(results.scenarios)
+  .filter(([, s]) => s.baseline === 'mcp-sdk')
+  .flatMap(([, s]) => Object.values(s.byConcurrency).map((r) => r[s.engine]?.peakRssMB))
+  .filter((x) => typeof x === 'number');
+const maxMcpRss = mcpRss.length ? Math.max(...mcpRss) : null;
+const firstMcp = results.coldStart['engine: seed']?.firstMcpMedianMs ?? null;
+const firstMcpSdk = results.coldStart['mcp-sdk baseline']?.firstMcpMedianMs ?? null;
 results.targets = {
   coldStartSeedMs: {
     value: seedCold,
@@ -632,12 +650,28 @@ results.targets = {
     met: seedCold === null ? null : seedCold <= 400,
   },
   rssUnderLoadMB: { value: maxRss, target: 120, met: maxRss === null ? null : maxRss <= 120 },
+  rssUnderMcpLoadMB: {
+    value: maxMcpRss,
+    target: 130,
+    met: maxMcpRss === null ? null : maxMcpRss <= 130,
+  },
+  firstMcpAnswerMs: {
+    value: firstMcp,
+    target: firstMcpSdk,
+    met: firstMcp === null || firstMcpSdk === null ? null : firstMcp <= firstMcpSdk,
+  },
 };
 console.log(
   `\ncold start (seed, median of ${COLD_RUNS}): ${fmt(seedCold)} ms  target ≤ 400 ms: ${verdict(results.targets.coldStartSeedMs.met)}`,
 );
 console.log(
   `engine peak RSS under load (c=${Math.max(...CONC)}): ${fmt(maxRss)} MB  target ≤ 120 MB: ${verdict(results.targets.rssUnderLoadMB.met)}`,
+);
+console.log(
+  `engine peak RSS under MCP load: ${fmt(maxMcpRss)} MB  target ≤ 130 MB: ${verdict(results.targets.rssUnderMcpLoadMB.met)}`,
+);
+console.log(
+  `spawn → first MCP answer (median): engine ${fmt(firstMcp)} ms, SDK baseline ${fmt(firstMcpSdk)} ms  target ≤ baseline: ${verdict(results.targets.firstMcpAnswerMs.met)}`,
 );
 console.log(
   'idle RSS (MB):',
