@@ -23,6 +23,12 @@ export const MISSING_CLIENT_CAPABILITY = -32021;
 /** 2026-07-28: the request's protocol version is not one this server speaks. */
 export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
+/**
+ * Most messages in one JSON-RPC batch (2025-03-26 allowed batches; later revisions removed
+ * them). A longer batch is refused whole, before anything runs.
+ */
+export const MAX_BATCH = 100;
+
 export type Message =
   | {
       readonly kind: 'request';

@@ -52,6 +52,7 @@ import {
   INTERNAL_ERROR,
   INVALID_PARAMS,
   INVALID_REQUEST,
+  MAX_BATCH,
   PARSE_ERROR,
   SERVER_ERROR,
   SESSION_NOT_FOUND,
@@ -380,6 +381,16 @@ async function mcpGeneration(
       );
     }
     const batch = Array.isArray(body);
+    if (batch && (body as unknown[]).length > MAX_BATCH) {
+      return send(
+        res,
+        400,
+        errorResponse(null, {
+          code: INVALID_REQUEST,
+          message: `Invalid Request: a batch holds at most ${MAX_BATCH} messages`,
+        }),
+      );
+    }
     const messages: Message[] = (batch ? (body as unknown[]) : [body]).map(readMessage);
     const invalid = messages.find((m) => m.kind === 'invalid');
     if (invalid !== undefined && invalid.kind === 'invalid') {

@@ -78,16 +78,13 @@ export async function serveMcpStdio(
       return;
     }
     if (Array.isArray(body)) {
-      if (body.length === 0) {
-        write(
-          errorResponse(null, { code: INVALID_REQUEST, message: 'Invalid Request: empty batch' }),
-        );
-        return;
-      }
-      void Promise.all(body.map((m) => answer(m))).then((answers) => {
-        const sent = answers.filter((a) => a !== undefined);
-        if (sent.length > 0) write(sent);
-      });
+      // Batches left MCP with 2025-06-18, and stdio never had them: one error, nothing runs.
+      write(
+        errorResponse(null, {
+          code: INVALID_REQUEST,
+          message: 'Invalid Request: batches are not supported over stdio',
+        }),
+      );
       return;
     }
     void answer(body).then((a) => {
