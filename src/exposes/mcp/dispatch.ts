@@ -110,8 +110,13 @@ export interface RequestScope {
 export interface DispatcherOptions {
   /** Unexpected errors of a tool call (engine bugs), for logging. */
   readonly onError?: ((err: unknown) => void) | undefined;
-  /** Resource subscriptions can be kept (a stateful HTTP adapter, stdio). */
+  /** Static resource files can be watched for subscribers (HTTP listen streams, stdio). */
   readonly subscriptions?: boolean;
+  /**
+   * 2025-11-25 clients may `resources/subscribe` (default true): false for a stateless HTTP
+   * adapter, which has no session stream for the updates to travel on.
+   */
+  readonly legacySubscriptions?: boolean;
 }
 
 export interface Dispatcher {
@@ -156,13 +161,17 @@ export function createDispatcher(
     options.subscriptions && (adapter.resources ?? []).some((r) => r.location !== undefined)
       ? createResourceWatch(resources)
       : undefined;
-  const capabilities: Params = {
+  const legacySubscriptions = watch !== undefined && options.legacySubscriptions !== false;
+  const capabilitiesWith = (subscribe: boolean): Params => ({
     tools: {},
-    ...(resources.present ? { resources: watch !== undefined ? { subscribe: true } : {} } : {}),
+    ...(resources.present ? { resources: subscribe ? { subscribe: true } : {} } : {}),
     ...(prompts.present ? { prompts: {} } : {}),
     ...(completions.present ? { completions: {} } : {}),
     logging: {},
-  };
+  });
+  /** `server/discover`: updates come on `subscriptions/listen`, whenever files can be watched. */
+  const capabilities = capabilitiesWith(watch !== undefined);
+  const legacyCapabilities = capabilitiesWith(legacySubscriptions);
   const serverInfo = { name: adapter.namespace, version: packageVersion() };
   // Answers that depend on who asks (inbound authentication) must not be shared by caches.
   const scope = adapter.authentication !== undefined ? 'private' : 'public';
@@ -174,7 +183,7 @@ export function createDispatcher(
   if (prompts.present) for (const m of ['prompts/list', 'prompts/get']) common.add(m);
   if (completions.present) common.add('completion/complete');
   const legacyOnly = new Set(['ping', 'logging/setLevel']);
-  if (watch !== undefined)
+  if (legacySubscriptions)
     for (const m of ['resources/subscribe', 'resources/unsubscribe']) legacyOnly.add(m);
   const modernOnly = new Set(['server/discover']);
 
@@ -317,7 +326,7 @@ export function createDispatcher(
           : LATEST_LEGACY_VERSION;
       return {
         protocolVersion,
-        capabilities,
+        capabilities: legacyCapabilities,
         serverInfo,
         ...(adapter.description !== undefined ? { instructions: adapter.description } : {}),
       };

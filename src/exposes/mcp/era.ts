@@ -16,6 +16,7 @@ import {
   metaOf,
 } from './jsonrpc.js';
 import type { ErrorObject, Params } from './jsonrpc.js';
+import { isLogLevel } from './logging.js';
 
 export type Era = 'modern' | 'legacy';
 
@@ -83,8 +84,18 @@ export function checkEnvelope(
   const version = meta?.[META_PROTOCOL_VERSION];
   const capabilities = meta?.[META_CLIENT_CAPABILITIES];
   if (typeof version !== 'string') missing.push(META_PROTOCOL_VERSION);
-  if (capabilities === null || typeof capabilities !== 'object' || Array.isArray(capabilities)) {
-    missing.push(META_CLIENT_CAPABILITIES);
+  if (!isObject(capabilities)) missing.push(META_CLIENT_CAPABILITIES);
+  // Optional keys, when present, must have their types too.
+  const invalid: string[] = [];
+  const clientInfo = meta?.[META_CLIENT_INFO];
+  if (clientInfo !== undefined && !isObject(clientInfo)) invalid.push(META_CLIENT_INFO);
+  const logLevel = meta?.[META_LOG_LEVEL];
+  if (logLevel !== undefined && !isLogLevel(logLevel)) {
+    invalid.push(META_LOG_LEVEL);
+  }
+  const token = meta?.['progressToken'];
+  if (token !== undefined && typeof token !== 'string' && typeof token !== 'number') {
+    invalid.push('progressToken');
   }
   if (missing.length > 0 || typeof version !== 'string') {
     return {
@@ -93,6 +104,16 @@ export function checkEnvelope(
         code: INVALID_PARAMS,
         message: `Invalid params: the request _meta must carry ${missing.join(' and ')}`,
         data: { envelope: { missing } },
+      },
+    };
+  }
+  if (invalid.length > 0) {
+    return {
+      status: 400,
+      error: {
+        code: INVALID_PARAMS,
+        message: `Invalid params: ill-typed request _meta keys: ${invalid.join(', ')}`,
+        data: { envelope: { invalid } },
       },
     };
   }
@@ -146,9 +167,11 @@ export function checkMethodHeaders(
         : `Mcp-Method header (${sentMethod}) differs from the request's method (${method})`,
     );
   }
-  const key = NAMED[method];
+  const key = Object.hasOwn(NAMED, method) ? NAMED[method] : undefined;
   if (key === undefined) return undefined;
   const expected = params?.[key];
+  // A name that is not a string is the params check's to refuse, in-band (-32602).
+  if (typeof expected !== 'string') return undefined;
   const sentName = decodeHeaderValue(single(headers['mcp-name']));
   if (sentName === undefined) return mismatch('Mcp-Name header is required');
   if (sentName !== expected) {
@@ -171,6 +194,10 @@ export function decodeHeaderValue(value: string | undefined): string | undefined
   if (value === undefined) return undefined;
   const encoded = ENCODED.exec(value);
   return encoded === null ? value : Buffer.from(encoded[1] ?? '', 'base64').toString('utf8');
+}
+
+function isObject(value: unknown): value is Params {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function single(value: string | string[] | undefined): string | undefined {

@@ -88,10 +88,15 @@ export class Exchange {
     res.end(text);
   }
 
-  /** Ends the exchange with no body (notifications and responses only: 202). */
+  /**
+   * Ends the exchange with no answer: 202 (notifications and responses only, or every request
+   * cancelled), or the end of the stream if notifications went first.
+   */
   accepted(): void {
     if (this.#done) return;
     this.#done = true;
-    if (!this.#res.destroyed) this.#res.writeHead(202, this.#headers).end();
+    if (this.#res.destroyed) return;
+    if (this.#streaming) this.#res.end();
+    else this.#res.writeHead(202, this.#headers).end();
   }
 }

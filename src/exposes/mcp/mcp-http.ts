@@ -168,8 +168,10 @@ async function mcpGeneration(
   const stateless = options.stateless === true;
   const dispatcher = createDispatcher(adapter, runtime, compileUnits(adapter, runtime), {
     onError: options.onError,
-    // Modern clients subscribe on their own listen stream, stateless or not.
+    // Modern clients subscribe on their own listen stream, stateless or not; a 2025-11-25
+    // client needs a session (and its GET stream) for updates to reach it.
     subscriptions: true,
+    legacySubscriptions: !stateless,
   });
   const authenticator = await adapterAuthenticator(adapter, runtime.bound, options);
   const limits = {
@@ -209,6 +211,11 @@ async function mcpGeneration(
       return refuse(reply, 503, null, SERVER_ERROR, 'Service Unavailable: the server is stopping');
     const refusal = guard(request.headers.host, single(request.headers.origin));
     if (refusal !== undefined) return refuse(reply, 403, null, SERVER_ERROR, refusal);
+    if (request.method !== 'POST' && request.method !== 'GET' && request.method !== 'DELETE') {
+      // HEAD, PUT, OPTIONS...: never routed to a session operation (a HEAD must not end one).
+      reply.header('allow', stateless ? 'POST' : 'GET, POST, DELETE');
+      return refuse(reply, 405, null, SERVER_ERROR, 'Method Not Allowed');
+    }
     if (request.method !== 'POST') {
       if (stateless) {
         // No session: no stream to open with GET, none to end with DELETE.
@@ -242,11 +249,22 @@ async function mcpGeneration(
     if (Array.isArray(body) && body.length === 0) {
       return refuse(reply, 400, null, INVALID_REQUEST, 'Invalid Request: empty batch');
     }
+    const versionHeader = single(request.headers['mcp-protocol-version']);
+    // A batch is 2025-era traffic: one holding a 2026-07-28 request is invalid as a whole.
+    if (Array.isArray(body) && body.some((m) => eraOf(m, versionHeader) === 'modern')) {
+      return refuse(
+        reply,
+        400,
+        null,
+        INVALID_REQUEST,
+        'Invalid Request: a batch cannot hold a 2026-07-28 request',
+      );
+    }
     reply.hijack();
     inflight++;
     res.once('close', () => inflight--);
     try {
-      if (eraOf(body, single(request.headers['mcp-protocol-version'])) === 'modern') {
+      if (eraOf(body, versionHeader) === 'modern') {
         await modern(request.headers, res, body);
       } else {
         await legacy(request, res, body);
@@ -269,12 +287,17 @@ async function mcpGeneration(
       );
     }
     const id = message.kind === 'request' ? message.id : null;
-    const envelope = checkEnvelope(message.params, single(headers['mcp-protocol-version']));
+    const versionHeader = single(headers['mcp-protocol-version']);
+    // A notification need not carry the standard headers; one it sends must still agree.
+    const envelope = checkEnvelope(
+      message.params,
+      message.kind === 'notification' && versionHeader === undefined ? null : versionHeader,
+    );
     if ('status' in envelope) return send(res, envelope.status, errorResponse(id, envelope.error));
+    if (message.kind === 'notification') return void res.writeHead(202).end();
     const mismatch = checkMethodHeaders(message.method, message.params, headers);
     if (mismatch !== undefined)
       return send(res, mismatch.status, errorResponse(id, mismatch.error));
-    if (message.kind === 'notification') return void res.writeHead(202).end();
     const { method, params } = message;
     if (method === 'subscriptions/listen') return listen(res, message.id, params, headers);
     if (!dispatcher.supports(method, 'modern')) {
@@ -444,6 +467,7 @@ async function mcpGeneration(
         );
       }
       connection = session;
+      answerHeaders['mcp-session-id'] = session.id;
     } else if (initializing) {
       // Room is claimed before anything is allocated: past the cap, an initialize costs a 503.
       claim = sessions.reserve();
@@ -485,7 +509,7 @@ async function mcpGeneration(
           400,
           errorResponse(null, {
             code: SERVER_ERROR,
-            message: `Bad Request: Unsupported protocol version: ${version} (supported versions: ${LEGACY_VERSIONS.join(', ')})`,
+            message: unsupportedVersion(version),
           }),
         );
       }
@@ -500,7 +524,7 @@ async function mcpGeneration(
     for (const m of messages)
       if (m.kind === 'notification') legacyNotification(m.method, m.params, connection);
     const requests = messages.filter((m) => m.kind === 'request');
-    if (requests.length === 0) return void res.writeHead(202).end();
+    if (requests.length === 0) return void res.writeHead(202, answerHeaders).end();
 
     const exchange = new Exchange(res, true, answerHeaders);
     const answers = await Promise.all(
@@ -516,27 +540,43 @@ async function mcpGeneration(
         }
         if (!dispatcher.supports(m.method, 'legacy'))
           return errorResponse(m.id, methodNotFound(m.method));
-        connection.inflight.set(m.id, exchange);
+        // Each request of a batch can be cancelled alone; a single one is its exchange.
+        const own = batch ? new AbortController() : undefined;
+        const cancel = {
+          cancelled: false,
+          abort() {
+            cancel.cancelled = true;
+            if (own !== undefined) own.abort();
+            else exchange.abort();
+          },
+        };
+        connection.inflight.set(m.id, cancel);
         try {
           const result = await dispatcher.handle(m.method, m.params, {
             era: 'legacy',
-            signal: exchange.signal,
+            signal:
+              own === undefined ? exchange.signal : AbortSignal.any([exchange.signal, own.signal]),
             headers: request.headers,
             notify: exchange.notify,
             connection,
           });
-          return resultResponse(m.id, result);
+          return cancel.cancelled ? undefined : resultResponse(m.id, result);
         } catch (err) {
-          return errorResponse(m.id, rpcErrorOf(err, options.onError));
+          return cancel.cancelled
+            ? undefined
+            : errorResponse(m.id, rpcErrorOf(err, options.onError));
         } finally {
-          if (connection.inflight.get(m.id) === exchange) connection.inflight.delete(m.id);
+          if (connection.inflight.get(m.id) === cancel) connection.inflight.delete(m.id);
         }
       }),
     );
     claim?.release();
     // A stateless request's subscriptions (none kept) and cancellations end with it.
     if (stateless) closeConnection(connection);
-    exchange.reply(200, batch ? answers : answers[0]);
+    // A cancelled request gets no answer (MCP cancellation: receivers should not respond).
+    const sent = answers.filter((a) => a !== undefined);
+    if (sent.length === 0) exchange.accepted();
+    else exchange.reply(200, batch ? sent : sent[0]);
   };
 
   const legacyNotification = (
@@ -613,6 +653,11 @@ async function mcpGeneration(
       void refuse(reply, 404, null, SESSION_NOT_FOUND, 'Session not found');
       return undefined;
     }
+    const version = single(request.headers['mcp-protocol-version']);
+    if (version !== undefined && !LEGACY_VERSIONS.includes(version)) {
+      void refuse(reply, 400, null, SERVER_ERROR, unsupportedVersion(version));
+      return undefined;
+    }
     return session;
   };
 
@@ -632,7 +677,12 @@ async function mcpGeneration(
     );
   });
   for (const url of MCP_PATHS)
-    app.route({ method: ['GET', 'POST', 'DELETE'], url, handler: handle });
+    app.route({
+      method: ['GET', 'POST', 'DELETE', 'HEAD', 'PUT', 'PATCH', 'OPTIONS'],
+      url,
+      exposeHeadRoute: false,
+      handler: handle,
+    });
 
   return {
     app,
@@ -683,6 +733,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+function unsupportedVersion(version: string): string {
+  return `Bad Request: Unsupported protocol version: ${version} (supported versions: ${LEGACY_VERSIONS.join(', ')})`;
 }
 
 function acceptsSse(accept: string | undefined): boolean {

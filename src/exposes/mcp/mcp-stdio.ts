@@ -165,11 +165,14 @@ export async function serveMcpStdio(
         logLevel,
         connection: requestEra === 'legacy' ? connection : undefined,
       });
+      // A cancelled request gets no response (MCP cancellation).
+      if (controller.signal.aborted) return undefined;
       return resultResponse(
         id,
         requestEra === 'modern' ? dispatcher.decorate(method, result) : result,
       );
     } catch (err) {
+      if (controller.signal.aborted) return undefined;
       return errorResponse(id, rpcErrorOf(err, options.onError));
     } finally {
       if (connection.inflight.get(id) === controller) connection.inflight.delete(id);
