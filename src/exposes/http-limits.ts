@@ -28,6 +28,7 @@ import { ERROR_CATALOGUE, NaftikoError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 import { createRateLimiter } from './rate-limiter.js';
+import type { RateDecision, RateLimiter } from './rate-limiter.js';
 
 export interface HttpLimits {
   /** Longest accepted request target (path and query), in bytes. */
@@ -75,6 +76,19 @@ export function refusalBody(
  * handler runs (nothing of the request is read, routed or authenticated). fastify's own server
  * settings (keep-alive, request and connection timeouts) are applied as it would apply them.
  */
+/** The rate limiter and client key of each request counted by one (see `chargeMore`). */
+const charged = new WeakMap<IncomingMessage, { limiter: RateLimiter; client: string }>();
+
+/**
+ * Counts `units` more against the rate of the client that sent `req` (a JSON-RPC batch is as
+ * many requests as it has messages): the decision, or undefined when no rate limit applies.
+ */
+export function chargeMore(req: IncomingMessage, units: number): RateDecision | undefined {
+  const entry = charged.get(req);
+  if (entry === undefined || units <= 0) return undefined;
+  return entry.limiter.take(entry.client, Date.now(), units);
+}
+
 export function limitedServerFactory(limits: HttpLimits, wire: RefusalWire) {
   const limiter = limits.rateLimit === undefined ? undefined : createRateLimiter(limits.rateLimit);
   const maxUrlLength = limits.maxUrlLength;
@@ -99,7 +113,9 @@ export function limitedServerFactory(limits: HttpLimits, wire: RefusalWire) {
     const server = createServer({ maxHeaderSize: limits.maxHeaderSize }, (req, res) => {
       // Counted before anything else: a refused or malformed request still spends its allowance.
       if (limiter !== undefined) {
-        const decision = limiter.take(req.socket.remoteAddress ?? 'unknown');
+        const client = req.socket.remoteAddress ?? 'unknown';
+        const decision = limiter.take(client);
+        charged.set(req, { limiter, client });
         if (!decision.allowed) {
           return refuse(
             res,

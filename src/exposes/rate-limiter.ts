@@ -18,7 +18,8 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  take(client: string, now?: number): RateDecision;
+  /** Takes `units` tokens (default 1) when the client has them all; else none. */
+  take(client: string, now?: number, units?: number): RateDecision;
   /** How many clients are tracked right now (for tests and diagnostics). */
   readonly size: number;
 }
@@ -50,7 +51,7 @@ export function createRateLimiter(perMinute: number, maxClients = 10_000): RateL
   };
 
   return {
-    take(client, now = Date.now()) {
+    take(client, now = Date.now(), units = 1) {
       let bucket = buckets.get(client);
       if (bucket === undefined) {
         if (buckets.size >= maxClients) evictOne(now);
@@ -61,13 +62,15 @@ export function createRateLimiter(perMinute: number, maxClients = 10_000): RateL
         buckets.delete(client);
       }
       buckets.set(client, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
+      if (bucket.tokens >= units) {
+        bucket.tokens -= units;
         return ALLOWED;
       }
+      // More than a whole allowance is never granted (a minute's wait, then ask for less).
+      if (units > perMinute) return { allowed: false, retryAfterSeconds: 60 };
       return {
         allowed: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)),
+        retryAfterSeconds: Math.max(1, Math.ceil((units - bucket.tokens) / perMs / 1000)),
       };
     },
     get size() {

@@ -185,6 +185,18 @@ describe('createRateLimiter', () => {
     expect(limiter.take('a', t0 + 1_000).allowed).toBe(false);
   });
 
+  it('takes several tokens at once (a batch) only when they are all there', () => {
+    const limiter = createRateLimiter(60); // one a second
+    const t0 = 1_000_000;
+    expect(limiter.take('a', t0, 50).allowed).toBe(true);
+    // 10 left: 20 more are refused whole, none taken, and ready in 10 s.
+    expect(limiter.take('a', t0, 20)).toEqual({ allowed: false, retryAfterSeconds: 10 });
+    expect(limiter.take('a', t0, 10).allowed).toBe(true);
+    // More than the whole allowance is never granted.
+    expect(limiter.take('b', t0, 61)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+    expect(limiter.take('b', t0, 60).allowed).toBe(true);
+  });
+
   it('tracks at most maxClients clients', () => {
     const limiter = createRateLimiter(1, 100);
     for (let i = 0; i < 10_000; i++) limiter.take(`10.0.${i >> 8}.${i & 255}`, 1_000 + i);

@@ -100,3 +100,48 @@ export class Exchange {
     else this.#res.writeHead(202, this.#headers).end();
   }
 }
+
+/**
+ * A standing event stream (a 2025-11-25 session's GET stream, a `subscriptions/listen`
+ * response): notifications that belong to no request. A client that stops reading costs
+ * nothing unbounded — while the socket's buffer is full, keyed notifications (a resource's
+ * update) are coalesced, one per key, and written on `drain`; others (keep-alive comments) are
+ * dropped.
+ */
+export class StandingStream {
+  readonly #res: ServerResponse;
+  readonly #pending = new Map<string, string>();
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+    res.on('drain', () => this.#flush());
+  }
+
+  /** Writes a message (`key`: coalesced with the same key's while the client lags). */
+  send(message: unknown, key?: string): void {
+    this.#write(sseFrame(message), key);
+  }
+
+  /** A keep-alive comment line, skipped while the client lags. */
+  ping(): void {
+    this.#write(':\n\n', undefined);
+  }
+
+  #write(frame: string, key: string | undefined): void {
+    const res = this.#res;
+    if (res.destroyed || res.writableEnded) return;
+    if (res.writableNeedDrain) {
+      if (key !== undefined) this.#pending.set(key, frame);
+      return;
+    }
+    res.write(frame);
+  }
+
+  #flush(): void {
+    for (const [key, frame] of this.#pending) {
+      if (this.#res.writableNeedDrain) return;
+      this.#pending.delete(key);
+      if (!this.#res.destroyed) this.#res.write(frame);
+    }
+  }
+}

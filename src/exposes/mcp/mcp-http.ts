@@ -27,7 +27,7 @@ import type { RefusalEvent } from '../auth/guard.js';
 import { adapterAuthenticator, mountDeclaredAuth } from '../auth/adapter-auth.js';
 import type { InboundAuthenticator } from '../auth/inbound-auth.js';
 import { createHttpApp } from '../http-app.js';
-import { standingResponse } from '../http-limits.js';
+import { chargeMore, standingResponse } from '../http-limits.js';
 import type { HttpLimits } from '../http-limits.js';
 import { listenOn, listeningPort } from '../listen.js';
 import {
@@ -47,7 +47,7 @@ import {
   eraOf,
   single,
 } from './era.js';
-import { Exchange, SSE_HEADERS, sseFrame } from './exchange.js';
+import { Exchange, SSE_HEADERS, StandingStream, sseFrame } from './exchange.js';
 import {
   INTERNAL_ERROR,
   INVALID_PARAMS,
@@ -63,6 +63,7 @@ import {
 } from './jsonrpc.js';
 import type { ErrorObject, Message, Params, RpcId } from './jsonrpc.js';
 import { requestGuard } from './request-guard.js';
+import { honouredUris } from './subscriptions.js';
 import { DEFAULT_SESSION_LIMITS, createSessionTable } from './session-table.js';
 import type { Claim } from './session-table.js';
 
@@ -262,10 +263,18 @@ async function mcpGeneration(
     }
     reply.hijack();
     inflight++;
-    res.once('close', () => inflight--);
+    // A request in progress until its answer ends, or until it becomes a standing stream.
+    let counted = true;
+    const release = () => {
+      if (counted) {
+        counted = false;
+        inflight--;
+      }
+    };
+    res.once('close', release);
     try {
       if (eraOf(body, versionHeader) === 'modern') {
-        await modern(request.headers, res, body);
+        await modern(request.headers, res, body, release);
       } else {
         await legacy(request, res, body);
       }
@@ -276,7 +285,12 @@ async function mcpGeneration(
   };
 
   /** A 2026-07-28 request: checked (§5.3 a–f), then dispatched statelessly. */
-  const modern = async (headers: IncomingHttpHeaders, res: ServerResponse, body: unknown) => {
+  const modern = async (
+    headers: IncomingHttpHeaders,
+    res: ServerResponse,
+    body: unknown,
+    release: () => void,
+  ) => {
     const message = readMessage(body);
     if (message.kind !== 'request' && message.kind !== 'notification') {
       const id = message.kind === 'invalid' ? message.id : null;
@@ -299,7 +313,9 @@ async function mcpGeneration(
     if (mismatch !== undefined)
       return send(res, mismatch.status, errorResponse(id, mismatch.error));
     const { method, params } = message;
-    if (method === 'subscriptions/listen') return listen(res, message.id, params, headers);
+    if (method === 'subscriptions/listen') {
+      return listen(res, message.id, params, headers, release);
+    }
     if (!dispatcher.supports(method, 'modern')) {
       return send(res, 404, errorResponse(message.id, methodNotFound(method)));
     }
@@ -324,6 +340,7 @@ async function mcpGeneration(
     id: RpcId,
     params: Params | undefined,
     headers: IncomingHttpHeaders,
+    release: () => void,
   ) => {
     const filter = params?.['notifications'];
     if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
@@ -346,32 +363,42 @@ async function mcpGeneration(
         }),
       );
     }
-    const asked = filter as Params;
-    const uris = Array.isArray(asked['resourceSubscriptions'])
-      ? asked['resourceSubscriptions'].filter((u): u is string => typeof u === 'string')
-      : [];
-    const watch = dispatcher.watch;
-    const honoured = uris.filter((u) => watch?.subscribable(u) === true);
+    // Open streams are bounded as sessions are: each holds a socket and its watches.
+    if (listens.size >= limits.maxSessions) {
+      res.setHeader('retry-after', retryAfter);
+      return send(
+        res,
+        503,
+        errorResponse(id, {
+          code: SERVER_ERROR,
+          message: `Service Unavailable: too many open subscription streams (${limits.maxSessions}); close one or retry later`,
+          data: { code: 'SESSION_LIMIT_REACHED' },
+        }),
+      );
+    }
+    const honoured = honouredUris((filter as Params)['resourceSubscriptions'], dispatcher.watch);
     const tag = { [META_SUBSCRIPTION_ID]: id };
     res.writeHead(200, SSE_HEADERS);
+    // A standing stream: neither a hand-over nor a graceful stop waits for it to drain.
     standingResponse(res);
+    release();
+    const stream = new StandingStream(res);
     // Lists change only with a new build, which ends this stream: nothing else to promise.
-    res.write(
-      sseFrame(
-        notification('notifications/subscriptions/acknowledged', {
-          _meta: tag,
-          notifications: honoured.length > 0 ? { resourceSubscriptions: honoured } : {},
-        }),
-      ),
+    stream.send(
+      notification('notifications/subscriptions/acknowledged', {
+        _meta: tag,
+        notifications: honoured.length > 0 ? { resourceSubscriptions: honoured } : {},
+      }),
     );
     const stops = honoured.map((uri) =>
-      watch!.watch(uri, (changed) =>
-        res.write(
-          sseFrame(notification('notifications/resources/updated', { uri: changed, _meta: tag })),
+      dispatcher.watch!.watch(uri, (changed) =>
+        stream.send(
+          notification('notifications/resources/updated', { uri: changed, _meta: tag }),
+          changed,
         ),
       ),
     );
-    const keepAlive = setInterval(() => res.write(':\n\n'), KEEP_ALIVE_MS).unref();
+    const keepAlive = setInterval(() => stream.ping(), KEEP_ALIVE_MS).unref();
     const end = () => {
       for (const stop of stops) stop();
       clearInterval(keepAlive);
@@ -413,6 +440,22 @@ async function mcpGeneration(
           message: `Invalid Request: a batch holds at most ${MAX_BATCH} messages`,
         }),
       );
+    }
+    if (batch) {
+      // Each message of a batch counts against --rate-limit, as a request of its own would.
+      const decision = chargeMore(request.raw, (body as unknown[]).length - 1);
+      if (decision !== undefined && !decision.allowed) {
+        res.setHeader('retry-after', String(decision.retryAfterSeconds));
+        return send(
+          res,
+          429,
+          errorResponse(null, {
+            code: SERVER_ERROR,
+            message: `Too Many Requests: this batch of ${(body as unknown[]).length} messages is over the client's rate; retry in ${decision.retryAfterSeconds} s`,
+            data: { code: 'RATE_LIMITED' },
+          }),
+        );
+      }
     }
     const messages: Message[] = (batch ? (body as unknown[]) : [body]).map(readMessage);
     const invalid = messages.find((m) => m.kind === 'invalid');
@@ -620,9 +663,12 @@ async function mcpGeneration(
     // A standing GET stream ends with its session, when this build is let go (--watch).
     standingResponse(res);
     session.stream = res;
-    session.push = (method, params) => {
-      if (!res.destroyed) res.write(sseFrame(notification(method, params)));
-    };
+    const stream = new StandingStream(res);
+    session.push = (method, params) =>
+      stream.send(
+        notification(method, params),
+        method === 'notifications/resources/updated' ? String(params['uri']) : undefined,
+      );
     sessions.touch(session.id);
     res.once('close', () => {
       if (session.stream === res) {

@@ -21,6 +21,7 @@ import {
   newConnection,
   rpcErrorOf,
 } from './dispatch.js';
+import { honouredUris } from './subscriptions.js';
 import type { Connection } from './dispatch.js';
 import { META_SUBSCRIPTION_ID, MODERN_VERSIONS, checkEnvelope, eraOf } from './era.js';
 import type { Era } from './era.js';
@@ -190,12 +191,17 @@ export async function serveMcpStdio(
         }),
       );
     }
-    const asked = (filter as Params)['resourceSubscriptions'];
-    const uris = Array.isArray(asked)
-      ? asked.filter((u): u is string => typeof u === 'string')
-      : [];
+    // One listen per id: a second would be impossible to cancel alone.
+    if (listens.has(id)) {
+      return Promise.resolve(
+        errorResponse(id, {
+          code: INVALID_REQUEST,
+          message: 'Invalid Request: a subscriptions/listen with this id is already open',
+        }),
+      );
+    }
     const watch = dispatcher.watch;
-    const honoured = uris.filter((u) => watch?.subscribable(u) === true);
+    const honoured = honouredUris((filter as Params)['resourceSubscriptions'], watch);
     const tag = { [META_SUBSCRIPTION_ID]: id };
     write(
       notification('notifications/subscriptions/acknowledged', {

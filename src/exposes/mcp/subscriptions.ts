@@ -204,3 +204,20 @@ export function createResourceWatch(
     },
   };
 }
+
+/** Most distinct resources one `subscriptions/listen` stream watches. */
+const MAX_LISTEN_URIS = 1_000;
+
+/** The distinct, subscribable URIs of a listen filter (at most MAX_LISTEN_URIS), in order. */
+export function honouredUris(asked: unknown, watch: ResourceWatch | undefined): string[] {
+  if (!Array.isArray(asked) || watch === undefined) return [];
+  const honoured = new Set<string>();
+  const seen = new Set<unknown>();
+  for (const uri of asked) {
+    if (honoured.size >= MAX_LISTEN_URIS) break;
+    if (seen.has(uri)) continue;
+    seen.add(uri);
+    if (typeof uri === 'string' && watch.subscribable(uri)) honoured.add(uri);
+  }
+  return [...honoured];
+}
