@@ -47,7 +47,7 @@ import {
   eraOf,
   single,
 } from './era.js';
-import { Exchange, SSE_HEADERS, StandingStream, sseFrame } from './exchange.js';
+import { Exchange, SSE_HEADERS, StandingStream, sseFrame, writeJson } from './exchange.js';
 import {
   INTERNAL_ERROR,
   INVALID_PARAMS,
@@ -773,12 +773,7 @@ function refuse(
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
+  writeJson(res, status, body);
 }
 
 function unsupportedVersion(version: string): string {
