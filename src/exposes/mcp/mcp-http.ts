@@ -481,12 +481,14 @@ async function mcpGeneration(
       );
     }
     const sessionId = single(request.headers['mcp-session-id']);
-    let connection: Connection;
+    // Stateless: no connection outlives the POST (log level and subscriptions have nowhere to
+    // live); only a batch needs a table of its requests, for a cancellation inside it.
+    let connection: Connection | undefined;
     let session: Session | undefined;
     let claim: Claim | undefined;
     const answerHeaders: Record<string, string> = {};
     if (stateless) {
-      connection = newConnection();
+      connection = undefined;
     } else if (sessionId !== undefined) {
       session = sessions.get(sessionId);
       // A session is bound to its caller (MCP security best practices): another caller that
@@ -564,8 +566,10 @@ async function mcpGeneration(
       sessions.begin(used);
       res.once('close', () => sessions.end(used));
     }
+    const inflight: Connection['inflight'] | undefined =
+      connection?.inflight ?? (batch ? new Map() : undefined);
     for (const m of messages)
-      if (m.kind === 'notification') legacyNotification(m.method, m.params, connection);
+      if (m.kind === 'notification') legacyNotification(m.method, m.params, inflight);
     const requests = messages.filter((m) => m.kind === 'request');
     if (requests.length === 0) return void res.writeHead(202, answerHeaders).end();
 
@@ -593,7 +597,7 @@ async function mcpGeneration(
             else exchange.abort();
           },
         };
-        connection.inflight.set(m.id, cancel);
+        inflight?.set(m.id, cancel);
         try {
           const result = await dispatcher.handle(m.method, m.params, {
             era: 'legacy',
@@ -609,13 +613,11 @@ async function mcpGeneration(
             ? undefined
             : errorResponse(m.id, rpcErrorOf(err, options.onError));
         } finally {
-          if (connection.inflight.get(m.id) === cancel) connection.inflight.delete(m.id);
+          if (inflight?.get(m.id) === cancel) inflight.delete(m.id);
         }
       }),
     );
     claim?.release();
-    // A stateless request's subscriptions (none kept) and cancellations end with it.
-    if (stateless) closeConnection(connection);
     // A cancelled request gets no answer (MCP cancellation: receivers should not respond).
     const sent = answers.filter((a) => a !== undefined);
     if (sent.length === 0) exchange.accepted();
@@ -625,11 +627,11 @@ async function mcpGeneration(
   const legacyNotification = (
     method: string,
     params: Params | undefined,
-    connection: Connection,
+    inflight: Connection['inflight'] | undefined,
   ) => {
     if (method === 'notifications/cancelled') {
       const id = params?.['requestId'];
-      if (typeof id === 'string' || typeof id === 'number') connection.inflight.get(id)?.abort();
+      if (typeof id === 'string' || typeof id === 'number') inflight?.get(id)?.abort();
     }
     // notifications/initialized and the rest need nothing from a server that never asks.
   };
