@@ -58,7 +58,7 @@ export class Exchange {
     this.#res = res;
     this.#sse = sse;
     this.#headers = headers;
-    res.once('close', () => {
+    res.on('close', () => {
       if (!this.#done) this.#controller.abort();
     });
   }

@@ -34,6 +34,7 @@ import {
   closeConnection,
   compileUnits,
   createDispatcher,
+  InflightTable,
   methodNotFound,
   newConnection,
   rpcErrorOf,
@@ -263,7 +264,8 @@ async function mcpGeneration(
     }
     reply.hijack();
     inflight++;
-    // A request in progress until its answer ends, or until it becomes a standing stream.
+    // A request in progress until its answer is written, or until it becomes a standing stream
+    // (no 'close' listener per response: that costs more than the rest of the bookkeeping).
     let counted = true;
     const release = () => {
       if (counted) {
@@ -271,7 +273,6 @@ async function mcpGeneration(
         inflight--;
       }
     };
-    res.once('close', release);
     try {
       if (eraOf(body, versionHeader) === 'modern') {
         await modern(request.headers, res, body, release);
@@ -281,6 +282,8 @@ async function mcpGeneration(
     } catch (err) {
       options.onError?.(err);
       if (!res.headersSent && !res.destroyed) send(res, 500, errorResponse(null, internal()));
+    } finally {
+      release();
     }
   };
 
@@ -562,72 +565,76 @@ async function mcpGeneration(
 
     // A request in progress keeps its session from expiring.
     const used = session !== undefined && !initializing ? session.id : undefined;
-    if (used !== undefined) {
-      sessions.begin(used);
-      res.once('close', () => sessions.end(used));
-    }
-    const inflight: Connection['inflight'] | undefined =
-      connection?.inflight ?? (batch ? new Map() : undefined);
-    for (const m of messages)
-      if (m.kind === 'notification') legacyNotification(m.method, m.params, inflight);
-    const requests = messages.filter((m) => m.kind === 'request');
-    if (requests.length === 0) return void res.writeHead(202, answerHeaders).end();
+    if (used !== undefined) sessions.begin(used);
+    try {
+      const inflight: InflightTable | undefined =
+        connection?.inflight ?? (batch ? new InflightTable() : undefined);
+      for (const m of messages)
+        if (m.kind === 'notification') legacyNotification(m.method, m.params, inflight);
+      const requests = messages.filter((m) => m.kind === 'request');
+      if (requests.length === 0) return void res.writeHead(202, answerHeaders).end();
 
-    const exchange = new Exchange(res, true, answerHeaders);
-    const answers = await Promise.all(
-      requests.map(async (m) => {
-        if (m.kind !== 'request') return undefined;
-        if (m.method === 'initialize') {
-          const result = dispatcher.initialize(m.params);
-          if (session !== undefined && claim !== undefined) {
-            sessions.add(session.id, session);
-            claim.release();
+      const exchange = new Exchange(res, true, answerHeaders);
+      const answers = await Promise.all(
+        requests.map(async (m) => {
+          if (m.kind !== 'request') return undefined;
+          if (m.method === 'initialize') {
+            const result = dispatcher.initialize(m.params);
+            if (session !== undefined && claim !== undefined) {
+              sessions.add(session.id, session);
+              claim.release();
+            }
+            return resultResponse(m.id, result);
           }
-          return resultResponse(m.id, result);
-        }
-        if (!dispatcher.supports(m.method, 'legacy'))
-          return errorResponse(m.id, methodNotFound(m.method));
-        // Each request of a batch can be cancelled alone; a single one is its exchange.
-        const own = batch ? new AbortController() : undefined;
-        const cancel = {
-          cancelled: false,
-          abort() {
-            cancel.cancelled = true;
-            if (own !== undefined) own.abort();
-            else exchange.abort();
-          },
-        };
-        inflight?.set(m.id, cancel);
-        try {
-          const result = await dispatcher.handle(m.method, m.params, {
-            era: 'legacy',
-            signal:
-              own === undefined ? exchange.signal : AbortSignal.any([exchange.signal, own.signal]),
-            headers: request.headers,
-            notify: exchange.notify,
-            connection,
-          });
-          return cancel.cancelled ? undefined : resultResponse(m.id, result);
-        } catch (err) {
-          return cancel.cancelled
-            ? undefined
-            : errorResponse(m.id, rpcErrorOf(err, options.onError));
-        } finally {
-          if (inflight?.get(m.id) === cancel) inflight.delete(m.id);
-        }
-      }),
-    );
-    claim?.release();
-    // A cancelled request gets no answer (MCP cancellation: receivers should not respond).
-    const sent = answers.filter((a) => a !== undefined);
-    if (sent.length === 0) exchange.accepted();
-    else exchange.reply(200, batch ? sent : sent[0]);
+          if (!dispatcher.supports(m.method, 'legacy'))
+            return errorResponse(m.id, methodNotFound(m.method));
+          // Each request of a batch can be cancelled alone; a single one is its exchange.
+          const own = batch ? new AbortController() : undefined;
+          const cancel = {
+            cancelled: false,
+            abort() {
+              cancel.cancelled = true;
+              if (own !== undefined) own.abort();
+              else exchange.abort();
+            },
+          };
+          inflight?.add(m.id, cancel);
+          try {
+            const result = await dispatcher.handle(m.method, m.params, {
+              era: 'legacy',
+              signal:
+                own === undefined
+                  ? exchange.signal
+                  : AbortSignal.any([exchange.signal, own.signal]),
+              headers: request.headers,
+              notify: exchange.notify,
+              connection,
+            });
+            return cancel.cancelled ? undefined : resultResponse(m.id, result);
+          } catch (err) {
+            return cancel.cancelled
+              ? undefined
+              : errorResponse(m.id, rpcErrorOf(err, options.onError));
+          } finally {
+            inflight?.remove(cancel);
+          }
+        }),
+      );
+      claim?.release();
+      // A cancelled request gets no answer (MCP cancellation: receivers should not respond).
+      const sent = answers.filter((a) => a !== undefined);
+      if (sent.length === 0) exchange.accepted();
+      else exchange.reply(200, batch ? sent : sent[0]);
+    } finally {
+      // Until its answers are written (a listener per response would cost more than the rest).
+      if (used !== undefined) sessions.end(used);
+    }
   };
 
   const legacyNotification = (
     method: string,
     params: Params | undefined,
-    inflight: Connection['inflight'] | undefined,
+    inflight: InflightTable | undefined,
   ) => {
     if (method === 'notifications/cancelled') {
       const id = params?.['requestId'];

@@ -157,7 +157,7 @@ export async function serveMcpStdio(
     logLevel: unknown,
   ) {
     const controller = new AbortController();
-    connection.inflight.set(id, controller);
+    connection.inflight.add(id, controller);
     try {
       const result = await dispatcher.handle(method, params, {
         era: requestEra,
@@ -176,7 +176,7 @@ export async function serveMcpStdio(
       if (controller.signal.aborted) return undefined;
       return errorResponse(id, rpcErrorOf(err, options.onError));
     } finally {
-      if (connection.inflight.get(id) === controller) connection.inflight.delete(id);
+      connection.inflight.remove(controller);
     }
   }
 
