@@ -17,12 +17,15 @@ import { startMcpHttpAdapter } from '../../../src/exposes/mcp/mcp-http.js';
 import type { McpHttpOptions } from '../../../src/exposes/mcp/mcp-http.js';
 import { closeMcp, load, mcpRuntime, upstream, yaml } from './helpers/mcp-client.js';
 import type { Upstream } from './helpers/mcp-client.js';
+import {
+  CLIENT_INFO_META,
+  VERSION,
+  envelope,
+  initializeMessage,
+  modern,
+  post,
+} from './helpers/raw-mcp.js';
 
-/** A parsed JSON-RPC message, read by property in the assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-const VERSION = '2026-07-28';
 let dir: string;
 let watched: string;
 const running: RunningAdapter[] = [];
@@ -107,73 +110,21 @@ async function start(options: McpHttpOptions = {}, delayMs = 0): Promise<Running
   return run;
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  json: () => Json;
-}
-
-function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: text,
-            json: () => JSON.parse(text) as Json,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(typeof body === 'string' ? body : JSON.stringify(body));
-  });
-}
-
-const envelope = (extra: Record<string, unknown> = {}) => ({
-  'io.modelcontextprotocol/protocolVersion': VERSION,
-  'io.modelcontextprotocol/clientCapabilities': {},
-  'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
-  ...extra,
-});
-
-/** A well-formed modern request and its headers. */
-function modern(method: string, params: Record<string, unknown> = {}, id: number | string = 7) {
-  const name =
-    method === 'tools/call' || method === 'prompts/get'
-      ? params['name']
-      : method === 'resources/read'
-        ? params['uri']
-        : undefined;
-  return {
-    body: { jsonrpc: '2.0', id, method, params: { ...params, _meta: envelope() } },
-    headers: {
-      'mcp-protocol-version': VERSION,
-      'mcp-method': method,
-      ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
-    } as Record<string, string>,
-  };
-}
-
 describe('2026-07-28 requests: the checks, in order', () => {
   it('answers each rung with its status and code, echoing the request id', async () => {
     const { url } = await start();
     const base = modern('tools/call', { name: 'hello', arguments: {} });
+    const unsupportedBody = {
+      ...base.body,
+      params: {
+        name: 'hello',
+        _meta: envelope({
+          ...CLIENT_INFO_META,
+          'io.modelcontextprotocol/protocolVersion': '1900-01-01',
+        }),
+      },
+    };
+    const unsupportedHeaders = { ...base.headers, 'mcp-protocol-version': '1900-01-01' };
     const cases: [string, unknown, Record<string, string>, number, number][] = [
       [
         'no envelope, modern header',
@@ -209,19 +160,7 @@ describe('2026-07-28 requests: the checks, in order', () => {
         400,
         -32020,
       ],
-      [
-        'unsupported version',
-        {
-          ...base.body,
-          params: {
-            name: 'hello',
-            _meta: envelope({ 'io.modelcontextprotocol/protocolVersion': '1900-01-01' }),
-          },
-        },
-        { ...base.headers, 'mcp-protocol-version': '1900-01-01' },
-        400,
-        -32022,
-      ],
+      ['unsupported version', unsupportedBody, unsupportedHeaders, 400, -32022],
       [
         'no Mcp-Method',
         base.body,
@@ -250,17 +189,7 @@ describe('2026-07-28 requests: the checks, in order', () => {
       expect(answer.status, label).toBe(status);
       expect(answer.json(), label).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code } });
     }
-    const unsupported = await post(
-      url,
-      {
-        ...base.body,
-        params: {
-          name: 'hello',
-          _meta: envelope({ 'io.modelcontextprotocol/protocolVersion': '1900-01-01' }),
-        },
-      },
-      { ...base.headers, 'mcp-protocol-version': '1900-01-01' },
-    );
+    const unsupported = await post(url, unsupportedBody, unsupportedHeaders);
     expect(unsupported.json().error.data).toEqual({
       supported: [VERSION],
       requested: '1900-01-01',
@@ -386,16 +315,7 @@ describe('2026-07-28 results', () => {
 describe('2025-11-25 beside 2026-07-28 on the same endpoint', () => {
   it('keeps sessions, negotiation and undecorated results for initialize', async () => {
     const { url } = await start();
-    const init = await post(url, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '0' },
-      },
-    });
+    const init = await post(url, initializeMessage(1, '2025-06-18'));
     expect(init.status).toBe(200);
     const session = init.headers['mcp-session-id'] as string;
     expect(session).toMatch(/^[0-9a-f-]{36}$/);
@@ -418,31 +338,13 @@ describe('2025-11-25 beside 2026-07-28 on the same endpoint', () => {
     const { body, headers } = modern('tools/list');
     expect((await post(url, body, headers)).json().result.tools).toHaveLength(2);
     // An unknown version offered at initialize gets the latest legacy one.
-    const other = await post(url, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2000-01-01',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '0' },
-      },
-    });
+    const other = await post(url, initializeMessage(1, '2000-01-01'));
     expect(other.json().result.protocolVersion).toBe('2025-11-25');
   });
 
   it('answers initialize without a session when stateless, and refuses GET with 405', async () => {
     const { url } = await start({ stateless: true });
-    const init = await post(url, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '0' },
-      },
-    });
+    const init = await post(url, initializeMessage(1, '2025-11-25'));
     expect(init.status).toBe(200);
     expect(init.headers['mcp-session-id']).toBeUndefined();
     const { body, headers } = modern('tools/call', { name: 'hello', arguments: {} });

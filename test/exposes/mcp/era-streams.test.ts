@@ -6,8 +6,6 @@
  * `initialize` or enveloped request; `server/discover` probes without pinning).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,12 +16,17 @@ import type { RunningAdapter } from '../../../src/exposes/adapter.js';
 import { startMcpHttpAdapter } from '../../../src/exposes/mcp/mcp-http.js';
 import { serveMcpStdio } from '../../../src/exposes/mcp/mcp-stdio.js';
 import { closeMcp, load, mcpRuntime, upstream, yaml } from './helpers/mcp-client.js';
+import {
+  LEGACY_VERSION,
+  VERSION,
+  envelope,
+  initialize,
+  initializeMessage,
+  modern,
+  open,
+} from './helpers/raw-mcp.js';
+import type { Json } from './helpers/raw-mcp.js';
 
-/** A parsed JSON-RPC message, read by property in the assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-const VERSION = '2026-07-28';
 const SECRET = 'era-streams-secret-5d1';
 let dir: string;
 let watched: string;
@@ -123,112 +126,9 @@ async function start(): Promise<string> {
   return run.url;
 }
 
-/** An open POST (or GET) whose SSE frames are collected as they come. */
-interface Stream {
-  readonly status: number;
-  readonly contentType: string | undefined;
-  readonly headers: IncomingMessage['headers'];
-  readonly messages: Json[];
-  readonly raw: () => string;
-  readonly ended: Promise<void>;
-  close(): void;
-}
-
-function open(
-  url: string,
-  method: 'POST' | 'GET',
-  body: unknown,
-  headers: Record<string, string>,
-): Promise<Stream> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, {
-      method,
-      headers: {
-        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
-        accept: 'application/json, text/event-stream',
-        ...headers,
-      },
-    });
-    req.on('response', (res) => {
-      const messages: Json[] = [];
-      let text = '';
-      let pending = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-        pending += chunk;
-        let cut: number;
-        while ((cut = pending.indexOf('\n\n')) >= 0) {
-          const frame = pending.slice(0, cut);
-          pending = pending.slice(cut + 2);
-          const data = frame
-            .split('\n')
-            .filter((l) => l.startsWith('data: '))
-            .map((l) => l.slice(6))
-            .join('\n');
-          if (data !== '') messages.push(JSON.parse(data) as Json);
-        }
-      });
-      const ended = new Promise<void>((done) => {
-        res.on('end', () => done());
-        res.on('close', () => done());
-      });
-      resolve({
-        status: res.statusCode ?? 0,
-        contentType: res.headers['content-type'],
-        headers: res.headers,
-        messages,
-        raw: () => text,
-        ended,
-        close: () => req.destroy(),
-      });
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
-const envelope = (extra: Record<string, unknown> = {}) => ({
-  'io.modelcontextprotocol/protocolVersion': VERSION,
-  'io.modelcontextprotocol/clientCapabilities': {},
-  ...extra,
-});
-
-function modernCall(meta: Record<string, unknown>) {
-  return {
-    body: {
-      jsonrpc: '2.0',
-      id: 'call-1',
-      method: 'tools/call',
-      params: { name: 'three-steps', arguments: {}, _meta: envelope(meta) },
-    },
-    headers: {
-      'mcp-protocol-version': VERSION,
-      'mcp-method': 'tools/call',
-      'mcp-name': 'three-steps',
-    },
-  };
-}
-
-async function initialize(url: string): Promise<string> {
-  const init = await open(
-    url,
-    'POST',
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 't', version: '0' },
-      },
-    },
-    {},
-  );
-  await init.ended;
-  return init.headers['mcp-session-id'] as string;
-}
+/** The modern call of the three-step tool, `meta` in its envelope. */
+const modernCall = (meta: Record<string, unknown>) =>
+  modern('tools/call', { name: 'three-steps', arguments: {} }, 'call-1', meta);
 
 describe('notifications about a request, on its own response stream', () => {
   it('2026-07-28: progress and log messages precede the result; plain JSON without them', async () => {
@@ -277,7 +177,7 @@ describe('notifications about a request, on its own response stream', () => {
 
   it('2025-11-25: logging/setLevel on the session governs the log messages of its calls', async () => {
     const url = await start();
-    const session = await initialize(url);
+    const { sid: session } = await initialize(url, 't');
     const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
     const call = {
       jsonrpc: '2.0',
@@ -312,7 +212,7 @@ describe('notifications about a request, on its own response stream', () => {
 describe('resource updates', () => {
   it('2025-11-25: resources/subscribe, then a file change reaches the session GET stream', async () => {
     const url = await start();
-    const session = await initialize(url);
+    const { sid: session } = await initialize(url, 't');
     const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
     const get = await open(url, 'GET', undefined, headers);
     cleanups.push(() => get.close());
@@ -414,16 +314,7 @@ describe('stdio: the era of a connection', () => {
     };
     return { ask, lines };
   }
-  const init = (id: number) => ({
-    jsonrpc: '2.0',
-    id,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-11-25',
-      capabilities: {},
-      clientInfo: { name: 't', version: '0' },
-    },
-  });
+  const init = (id: number) => initializeMessage(id, LEGACY_VERSION, 't');
 
   it('a server/discover probe does not pin: initialize after it is 2025-11-25', async () => {
     const { ask } = await stdio();

@@ -3,7 +3,6 @@
  * `StreamableHTTPClientTransport`: sessions, `/mcp` and `/`, Host and Origin checks against DNS
  * rebinding, unknown sessions, stateless mode and a prompt stop with open SSE streams.
  */
-import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -16,6 +15,7 @@ import { startMcpHttpAdapter } from '../../../src/exposes/mcp/mcp-http.js';
 import type { McpHttpOptions } from '../../../src/exposes/mcp/mcp-http.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { closeMcp, load, mcpRuntime } from './helpers/mcp-client.js';
+import { post } from './helpers/raw-mcp.js';
 
 const TOKEN = 'mcp-http-token-88e2';
 const SEED = path.join(import.meta.dirname, '../../../specs/crm-crm-integration.yaml');
@@ -65,36 +65,6 @@ const INITIALIZE = JSON.stringify({
     clientInfo: { name: 'raw', version: '0' },
   },
 });
-
-/** A raw POST with full control of the headers (Host included), answering status and body. */
-function post(
-  url: string,
-  body: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('MCP over Streamable HTTP', () => {
   it('listens on localhost at /mcp and serves tools/list and tools/call in a session', async () => {

@@ -7,7 +7,6 @@
  * the stdio transport over in-memory streams; no mocks.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,12 +18,16 @@ import { startMcpHttpAdapter } from '../../../src/exposes/mcp/mcp-http.js';
 import type { McpHttpOptions } from '../../../src/exposes/mcp/mcp-http.js';
 import { serveMcpStdio } from '../../../src/exposes/mcp/mcp-stdio.js';
 import { closeMcp, load, mcpRuntime, upstream, yaml } from './helpers/mcp-client.js';
+import {
+  LEGACY_VERSION,
+  envelope,
+  initialize as openSession,
+  initializeMessage,
+  modernHeaders,
+  send,
+} from './helpers/raw-mcp.js';
+import type { Answer, Json } from './helpers/raw-mcp.js';
 
-/** A parsed JSON-RPC message, read by property in the assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-const VERSION = '2026-07-28';
 let watched: string;
 const running: RunningAdapter[] = [];
 
@@ -107,49 +110,6 @@ async function start(options: McpHttpOptions = {}, delay = 0): Promise<RunningAd
   return run;
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  json: () => Json;
-}
-
-function send(
-  url: string,
-  method: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method,
-        headers: {
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          accept: 'application/json, text/event-stream',
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: text,
-            json: () => JSON.parse(text) as Json,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
 /** The JSON-RPC messages of an answer, whether plain JSON or an event stream. */
 function messagesOf(answer: Answer): Json[] {
   if (String(answer.headers['content-type']).startsWith('text/event-stream')) {
@@ -163,31 +123,7 @@ function messagesOf(answer: Answer): Json[] {
   return Array.isArray(parsed) ? parsed : [parsed];
 }
 
-const envelope = (extra: Record<string, unknown> = {}) => ({
-  'io.modelcontextprotocol/protocolVersion': VERSION,
-  'io.modelcontextprotocol/clientCapabilities': {},
-  ...extra,
-});
-
-const modernHeaders = (method: string, name?: string): Record<string, string> => ({
-  'mcp-protocol-version': VERSION,
-  'mcp-method': method,
-  ...(name !== undefined ? { 'mcp-name': name } : {}),
-});
-
-async function initialize(url: string): Promise<{ sid: string; answer: Answer }> {
-  const answer = await send(url, 'POST', {
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-11-25',
-      capabilities: {},
-      clientInfo: { name: 'review', version: '0' },
-    },
-  });
-  return { sid: answer.headers['mcp-session-id'] as string, answer };
-}
+const initialize = (url: string) => openSession(url, 'review');
 
 const ping = (url: string, sid: string) =>
   send(url, 'POST', { jsonrpc: '2.0', id: 'p', method: 'ping' }, { 'mcp-session-id': sid });
@@ -424,6 +360,17 @@ describe('2026-07-28 requests (v2 SDK ladder and docs/design/mcp-next.md §5.3)'
 });
 
 describe('stdio', () => {
+  /** A stdio server over in-memory streams: its input and the messages it wrote. */
+  async function stdio() {
+    const { adapter, runtime } = await harness();
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    running.push(await serveMcpStdio(adapter, runtime, { stdin, stdout }));
+    const lines: Json[] = [];
+    createInterface({ input: stdout }).on('line', (l) => lines.push(JSON.parse(l) as Json));
+    return { stdin, lines };
+  }
+
   // DEFECT (low) mcp-stdio.ts:107-111 + :151 (run) — `notifications/cancelled` aborts the call
   // but its response is still written, as a tool error reading "INTERNAL: Unexpected internal
   // error" (the same on HTTP, mcp-http.ts:549 + exchange.ts "its answer still goes"). Expected:
@@ -433,23 +380,9 @@ describe('stdio', () => {
   // return;`).
   it('a cancelled request gets no response', async () => {
     delayMs = 400;
-    const { adapter, runtime } = await harness();
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    running.push(await serveMcpStdio(adapter, runtime, { stdin, stdout }));
-    const lines: Json[] = [];
-    createInterface({ input: stdout }).on('line', (l) => lines.push(JSON.parse(l) as Json));
+    const { stdin, lines } = await stdio();
     const write = (m: unknown) => stdin.write(`${JSON.stringify(m)}\n`);
-    write({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'r', version: '0' },
-      },
-    });
+    write(initializeMessage(1, LEGACY_VERSION, 'r'));
     await expect.poll(() => lines.some((l) => l.id === 1)).toBe(true);
     write({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'slow-things' } });
     await new Promise((r) => setTimeout(r, 100));
@@ -469,12 +402,7 @@ describe('stdio', () => {
   // of the v2 ladder, client dist/src-CeKsbNLO.mjs:4606-4611; §5.3 step 2), or at the very least
   // the other requests are answered.
   it('a batch holding a subscriptions/listen does not withhold the other answers', async () => {
-    const { adapter, runtime } = await harness();
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    running.push(await serveMcpStdio(adapter, runtime, { stdin, stdout }));
-    const lines: Json[] = [];
-    createInterface({ input: stdout }).on('line', (l) => lines.push(JSON.parse(l) as Json));
+    const { stdin, lines } = await stdio();
     stdin.write(
       `${JSON.stringify([
         {
