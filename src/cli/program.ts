@@ -101,6 +101,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--mcp-stateless', 'MCP over HTTP without sessions (GET and DELETE answer 405)')
     .option(
+      '--workers <n>',
+      'serve with n worker processes sharing the ports (auto: one per core; env NAFTIKO_WORKERS)',
+    )
+    .option(
       '--timeout <ms>',
       'total timeout of each upstream call, in milliseconds (default 30000)',
     )
@@ -115,12 +119,50 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         .default('pretty'),
     );
   // Inbound limits (MCP sessions, URL and head sizes, rate), each with an environment twin.
-  addLimitOptions(run).action(async (specs: string[], opts: Omit<RunOptions, 'shutdown'>) => {
-    // Loaded on demand: `validate` does not need the servers (fastify, undici, the MCP SDK).
-    const { runCommand } = await import('./commands/run.js');
-    const shutdown = io.untilStopped?.();
-    exitCode = await runCommand(specs, { ...opts, ...(shutdown ? { shutdown } : {}) }, io);
-  });
+  addLimitOptions(run).action(
+    async (specs: string[], opts: Omit<RunOptions, 'shutdown'> & { workers?: string }) => {
+      const { workers: workersOption, ...runOptions } = opts;
+      const workers = workersOption ?? process.env['NAFTIKO_WORKERS'];
+      if (workers !== undefined && process.env['NAFTIKO_WORKER'] !== '1') {
+        // The primary of --workers: forks, supervises and stops the workers; serves nothing.
+        const { parseWorkers, runWorkers } = await import('./commands/workers.js');
+        const count = parseWorkers(workers);
+        if (count === undefined) {
+          io.stderr(
+            `naftiko: --workers must be a whole number from 1 to 256, or auto (got ${workers}) [USAGE_INVALID]\n`,
+          );
+          exitCode = 2;
+          return;
+        }
+        if (runOptions.stdio === true) {
+          io.stderr(
+            'naftiko: --workers cannot serve stdio: an MCP client talks to one process [USAGE_INVALID]\n',
+          );
+          exitCode = 2;
+          return;
+        }
+        if (runOptions.watch === true) {
+          io.stderr(
+            'naftiko: --workers with --watch is not supported yet: restart the workers to reload [USAGE_INVALID]\n',
+          );
+          exitCode = 2;
+          return;
+        }
+        exitCode = await runWorkers(count, io.untilStopped?.(), io);
+        return;
+      }
+      // Loaded on demand: `validate` does not need the servers (fastify, undici).
+      const { runCommand } = await import('./commands/run.js');
+      const shutdown = io.untilStopped?.();
+      exitCode = await runCommand(specs, { ...runOptions, ...(shutdown ? { shutdown } : {}) }, io);
+      // A worker of --workers: its IPC channel to the primary would keep it alive.
+      // (Node's cluster ends a disconnected worker with code 0: the code goes over IPC first.)
+      if (process.env['NAFTIKO_WORKER'] === '1' && process.send !== undefined) {
+        const code = exitCode;
+        process.send({ naftikoWorkerExit: code }, () => process.disconnect());
+      }
+    },
+  );
 
   // Authoring: start from an OpenAPI description, scaffold, describe, export.
   program

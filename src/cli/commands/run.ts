@@ -63,6 +63,9 @@ export interface RunOptions extends LimitOptions {
   readonly watch?: boolean;
 }
 
+/** What a worker of `--workers` sends its primary once its adapters listen. */
+export const WORKER_READY = 'naftiko.worker.ready';
+
 /** How long in-flight requests get to finish on shutdown. */
 const DRAIN_MS = 10_000;
 
@@ -309,6 +312,8 @@ export async function runCommand(
   log.info('capability.ready', `ready: ${count} adapter${count === 1 ? '' : 's'} listening`, {
     adapters: count,
   });
+  // A worker of `--workers` tells its primary (commands/workers.ts).
+  if (process.env['NAFTIKO_WORKER'] === '1') process.send?.(WORKER_READY);
 
   let watcher: CapabilityWatcher | undefined;
   // One reload at a time (each sees the others' adapters as they are); the previous version of a
