@@ -7,14 +7,17 @@
  * appended unless it is already there), else the standard environment variables, which the
  * exporter reads itself (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
  * `OTEL_EXPORTER_OTLP_HEADERS`...). Export failures never reach a request: they are reported
- * through `onError`, at most once a minute. Loaded only when an endpoint is configured.
+ * through `onError`, at most once a minute. Loaded only when an endpoint is configured. The
+ * resource: the capability's label as `service.name`, the engine's version, a
+ * `service.instance.id` per process, and `OTEL_RESOURCE_ATTRIBUTES`/`OTEL_SERVICE_NAME`.
  */
+import { randomUUID } from 'node:crypto';
 import { SpanKind as OtelSpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { HrTime, SpanContext } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { packageVersion } from '../package-info.js';
@@ -45,10 +48,13 @@ export function createOtlpExport(
     exporter: reporting(exporter, onError),
     scheduledDelayMillis: Number.isFinite(delay) && delay > 0 ? delay : 2000,
   });
+  // One id per process (each instance, each --workers worker), and the standard
+  // OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME on top (they win, as in the other SDKs).
   const resource = resourceFromAttributes({
     'service.name': serviceName,
     'service.version': packageVersion(),
-  });
+    'service.instance.id': randomUUID(),
+  }).merge(detectResources({ detectors: [envDetector] }));
   const scope = { name: 'naftiko-engine', version: packageVersion() };
   return {
     export(trace) {

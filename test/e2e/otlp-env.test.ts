@@ -173,7 +173,14 @@ beforeAll(async () => {
   [one, two] = await Promise.all([
     startCapability(SEED, args, env()),
     // Instance 2 batches for 10 minutes: its spans can only arrive through the shutdown flush.
-    startCapability(SEED, args, env({ OTEL_BSP_SCHEDULE_DELAY: '600000' })),
+    startCapability(
+      SEED,
+      args,
+      env({
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=otlp-env-test',
+      }),
+    ),
   ]);
 }, 60_000);
 
@@ -304,14 +311,29 @@ describe('OTLP export from OTEL_EXPORTER_OTLP_ENDPOINT alone, across two instanc
     expect([...senders(REST_TRACE)].every((p) => p !== undefined && fromOne.has(p))).toBe(true);
     expect([...senders(MCP_TRACE)].every((p) => p !== undefined && fromTwo.has(p))).toBe(true);
     // The resource the exporter sets: the capability's label as service.name, the engine's
-    // version; both instances announce the same service.
+    // version; both instances announce the same service, each with its own instance id, and
+    // OTEL_RESOURCE_ATTRIBUTES (instance 2 only) is added.
     for (const r of requests) {
       for (const resource of r.resource) {
         expect(resource).toMatchObject({
           'service.name': 'Gong CRM API — CRM Integration',
           'service.version': expect.stringMatching(/^\d+\.\d+\.\d+/),
+          'service.instance.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
         });
       }
+    }
+    const resourcesOf = (traceId: string) =>
+      requests.filter((r) => r.spans.some((s) => s.traceId === traceId)).flatMap((r) => r.resource);
+    const instanceOf = (traceId: string) =>
+      new Set(resourcesOf(traceId).map((r) => r['service.instance.id']));
+    expect(instanceOf(REST_TRACE).size).toBe(1);
+    expect(instanceOf(MCP_TRACE).size).toBe(1);
+    expect([...instanceOf(REST_TRACE)][0]).not.toBe([...instanceOf(MCP_TRACE)][0]);
+    for (const r of resourcesOf(MCP_TRACE)) {
+      expect(r['deployment.environment.name']).toBe('otlp-env-test');
+    }
+    for (const r of resourcesOf(REST_TRACE)) {
+      expect(r).not.toHaveProperty('deployment.environment.name');
     }
 
     // Nothing left loopback: each engine connected to the upstream and the receiver only.
