@@ -28,9 +28,16 @@ import {
   LATEST_LEGACY_VERSION,
   LEGACY_VERSIONS,
   META_SERVER_INFO,
+  META_SUBSCRIPTION_ID,
   MODERN_VERSIONS,
 } from './era.js';
-import { INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND } from './jsonrpc.js';
+import {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  METHOD_NOT_FOUND,
+  notification,
+  resultResponse,
+} from './jsonrpc.js';
 import type { ErrorObject, Params, RpcId } from './jsonrpc.js';
 import { isLogLevel, toolCallEvents } from './logging.js';
 import type { LogLevel, Notify } from './logging.js';
@@ -39,7 +46,7 @@ import type { CompiledPrompts } from './prompts.js';
 import { compileResources } from './resources.js';
 import type { CompiledResources } from './resources.js';
 import { RpcError } from './rpc-error.js';
-import { createResourceWatch } from './subscriptions.js';
+import { createResourceWatch, honouredUris } from './subscriptions.js';
 import type { ResourceWatch } from './subscriptions.js';
 import { compileTools } from './tool-definitions.js';
 import type { CompiledTool } from './tool-definitions.js';
@@ -168,6 +175,17 @@ export interface Dispatcher {
   decorate(method: string, result: Params): Params;
   /** Watches static resource files for subscribers; undefined when nothing can be watched. */
   readonly watch: ResourceWatch | undefined;
+  /**
+   * Starts a 2026-07-28 `subscriptions/listen` whose `params` passed `listenFilterError`: sends
+   * the acknowledgement, then each change of the honoured resources (`key`: the URI, for
+   * coalescing), all tagged with the listen's id. `stop()` ends the watches; `result` is the
+   * response that ends the listen gracefully.
+   */
+  listen(
+    id: RpcId,
+    params: Params | undefined,
+    send: (message: unknown, key?: string) => void,
+  ): { stop(): void; readonly result: unknown };
   /** Stops every file watcher. */
   close(): void;
 }
@@ -382,10 +400,44 @@ export function createDispatcher(
           : { [META_SERVER_INFO]: serverInfo };
       return result;
     },
+    listen(id, params, send) {
+      const filter = params?.['notifications'] as Params;
+      const honoured = honouredUris(filter['resourceSubscriptions'], watch);
+      const tag = { [META_SUBSCRIPTION_ID]: id };
+      // Lists change only with a new build, which ends the listen: nothing else to promise.
+      send(
+        notification('notifications/subscriptions/acknowledged', {
+          _meta: tag,
+          notifications: honoured.length > 0 ? { resourceSubscriptions: honoured } : {},
+        }),
+      );
+      const stops = honoured.map((uri) =>
+        watch!.watch(uri, (changed) =>
+          send(
+            notification('notifications/resources/updated', { uri: changed, _meta: tag }),
+            changed,
+          ),
+        ),
+      );
+      return {
+        stop: () => {
+          for (const stop of stops.splice(0)) stop();
+        },
+        result: resultResponse(id, this.decorate('subscriptions/listen', { _meta: tag })),
+      };
+    },
     close() {
       watch?.close();
     },
   };
+}
+
+/** Why a `subscriptions/listen` is refused in-band (its filter is not an object), if it is. */
+export function listenFilterError(params: Params | undefined): ErrorObject | undefined {
+  const filter = params?.['notifications'];
+  return filter === null || typeof filter !== 'object' || Array.isArray(filter)
+    ? { code: INVALID_PARAMS, message: 'params.notifications must be an object' }
+    : undefined;
 }
 
 export function methodNotFound(method: string): ErrorObject {

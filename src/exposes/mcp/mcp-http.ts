@@ -34,24 +34,17 @@ import {
   closeConnection,
   compileUnits,
   createDispatcher,
+  listenFilterError,
   InflightTable,
   methodNotFound,
   newConnection,
   rpcErrorOf,
 } from './dispatch.js';
 import type { Connection } from './dispatch.js';
-import {
-  LEGACY_VERSIONS,
-  META_SUBSCRIPTION_ID,
-  checkEnvelope,
-  checkMethodHeaders,
-  eraOf,
-  single,
-} from './era.js';
+import { LEGACY_VERSIONS, checkEnvelope, checkMethodHeaders, eraOf, single } from './era.js';
 import { Exchange, SSE_HEADERS, StandingStream, sseFrame, writeJson } from './exchange.js';
 import {
   INTERNAL_ERROR,
-  INVALID_PARAMS,
   INVALID_REQUEST,
   MAX_BATCH,
   PARSE_ERROR,
@@ -64,7 +57,6 @@ import {
 } from './jsonrpc.js';
 import type { ErrorObject, Message, Params, RpcId } from './jsonrpc.js';
 import { requestGuard } from './request-guard.js';
-import { honouredUris } from './subscriptions.js';
 import { DEFAULT_SESSION_LIMITS, createSessionTable } from './session-table.js';
 import type { Claim } from './session-table.js';
 
@@ -345,17 +337,8 @@ async function mcpGeneration(
     headers: IncomingHttpHeaders,
     release: () => void,
   ) => {
-    const filter = params?.['notifications'];
-    if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
-      return send(
-        res,
-        200,
-        errorResponse(id, {
-          code: INVALID_PARAMS,
-          message: 'params.notifications must be an object',
-        }),
-      );
-    }
+    const refused = listenFilterError(params);
+    if (refused !== undefined) return send(res, 200, errorResponse(id, refused));
     if (!acceptsSse(headers.accept)) {
       return send(
         res,
@@ -379,31 +362,15 @@ async function mcpGeneration(
         }),
       );
     }
-    const honoured = honouredUris((filter as Params)['resourceSubscriptions'], dispatcher.watch);
-    const tag = { [META_SUBSCRIPTION_ID]: id };
     res.writeHead(200, SSE_HEADERS);
     // A standing stream: neither a hand-over nor a graceful stop waits for it to drain.
     standingResponse(res);
     release();
     const stream = new StandingStream(res);
-    // Lists change only with a new build, which ends this stream: nothing else to promise.
-    stream.send(
-      notification('notifications/subscriptions/acknowledged', {
-        _meta: tag,
-        notifications: honoured.length > 0 ? { resourceSubscriptions: honoured } : {},
-      }),
-    );
-    const stops = honoured.map((uri) =>
-      dispatcher.watch!.watch(uri, (changed) =>
-        stream.send(
-          notification('notifications/resources/updated', { uri: changed, _meta: tag }),
-          changed,
-        ),
-      ),
-    );
+    const listening = dispatcher.listen(id, params, (message, key) => stream.send(message, key));
     const keepAlive = setInterval(() => stream.ping(), KEEP_ALIVE_MS).unref();
     const end = () => {
-      for (const stop of stops) stop();
+      listening.stop();
       clearInterval(keepAlive);
       listens.delete(finish);
     };
@@ -411,9 +378,7 @@ async function mcpGeneration(
     const finish = () => {
       end();
       if (!res.destroyed) {
-        res.end(
-          sseFrame(resultResponse(id, dispatcher.decorate('subscriptions/listen', { _meta: tag }))),
-        );
+        res.end(sseFrame(listening.result));
       }
     };
     listens.add(finish);
@@ -549,18 +514,9 @@ async function mcpGeneration(
         }),
       );
     }
-    if (!initializing) {
-      const version = single(request.headers['mcp-protocol-version']);
-      if (version !== undefined && !LEGACY_VERSIONS.includes(version)) {
-        return send(
-          res,
-          400,
-          errorResponse(null, {
-            code: SERVER_ERROR,
-            message: unsupportedVersion(version),
-          }),
-        );
-      }
+    const badVersion = initializing ? undefined : unsupportedVersion(request.headers);
+    if (badVersion !== undefined) {
+      return send(res, 400, errorResponse(null, { code: SERVER_ERROR, message: badVersion }));
     }
 
     // A request in progress keeps its session from expiring.
@@ -708,9 +664,9 @@ async function mcpGeneration(
       void refuse(reply, 404, null, SESSION_NOT_FOUND, 'Session not found');
       return undefined;
     }
-    const version = single(request.headers['mcp-protocol-version']);
-    if (version !== undefined && !LEGACY_VERSIONS.includes(version)) {
-      void refuse(reply, 400, null, SERVER_ERROR, unsupportedVersion(version));
+    const badVersion = unsupportedVersion(request.headers);
+    if (badVersion !== undefined) {
+      void refuse(reply, 400, null, SERVER_ERROR, badVersion);
       return undefined;
     }
     return session;
@@ -785,8 +741,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   writeJson(res, status, body);
 }
 
-function unsupportedVersion(version: string): string {
-  return `Bad Request: Unsupported protocol version: ${version} (supported versions: ${LEGACY_VERSIONS.join(', ')})`;
+/** Why a 2025-11-25 request's `MCP-Protocol-Version` is refused (absent means 2025-03-26). */
+function unsupportedVersion(headers: IncomingHttpHeaders): string | undefined {
+  const version = single(headers['mcp-protocol-version']);
+  return version === undefined || LEGACY_VERSIONS.includes(version)
+    ? undefined
+    : `Bad Request: Unsupported protocol version: ${version} (supported versions: ${LEGACY_VERSIONS.join(', ')})`;
 }
 
 function acceptsSse(accept: string | undefined): boolean {

@@ -17,13 +17,13 @@ import {
   closeConnection,
   compileUnits,
   createDispatcher,
+  listenFilterError,
   methodNotFound,
   newConnection,
   rpcErrorOf,
 } from './dispatch.js';
-import { honouredUris } from './subscriptions.js';
 import type { Connection } from './dispatch.js';
-import { META_SUBSCRIPTION_ID, MODERN_VERSIONS, checkEnvelope, eraOf } from './era.js';
+import { MODERN_VERSIONS, checkEnvelope, eraOf } from './era.js';
 import type { Era } from './era.js';
 import {
   INVALID_PARAMS,
@@ -182,15 +182,8 @@ export async function serveMcpStdio(
 
   /** Modern `subscriptions/listen`: tagged notifications until cancelled or the server stops. */
   function listen(id: RpcId, params: Params | undefined): Promise<unknown> {
-    const filter = params?.['notifications'];
-    if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
-      return Promise.resolve(
-        errorResponse(id, {
-          code: INVALID_PARAMS,
-          message: 'params.notifications must be an object',
-        }),
-      );
-    }
+    const refused = listenFilterError(params);
+    if (refused !== undefined) return Promise.resolve(errorResponse(id, refused));
     // One listen per id: a second would be impossible to cancel alone.
     if (listens.has(id)) {
       return Promise.resolve(
@@ -200,30 +193,13 @@ export async function serveMcpStdio(
         }),
       );
     }
-    const watch = dispatcher.watch;
-    const honoured = honouredUris((filter as Params)['resourceSubscriptions'], watch);
-    const tag = { [META_SUBSCRIPTION_ID]: id };
-    write(
-      notification('notifications/subscriptions/acknowledged', {
-        _meta: tag,
-        notifications: honoured.length > 0 ? { resourceSubscriptions: honoured } : {},
-      }),
-    );
-    const stops = honoured.map((uri) =>
-      watch!.watch(uri, (changed) =>
-        write(notification('notifications/resources/updated', { uri: changed, _meta: tag })),
-      ),
-    );
+    const listening = dispatcher.listen(id, params, (message) => write(message));
     return new Promise((resolve) => {
       listens.set(id, (graceful) => {
         listens.delete(id);
-        for (const stop of stops) stop();
+        listening.stop();
         // A client's cancellation gets no answer; the server ending it says so with a result.
-        resolve(
-          graceful
-            ? resultResponse(id, dispatcher.decorate('subscriptions/listen', { _meta: tag }))
-            : undefined,
-        );
+        resolve(graceful ? listening.result : undefined);
       });
     });
   }
