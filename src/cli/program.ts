@@ -141,13 +141,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           exitCode = 2;
           return;
         }
-        if (runOptions.watch === true) {
-          io.stderr(
-            'naftiko: --workers with --watch is not supported yet: restart the workers to reload [USAGE_INVALID]\n',
-          );
-          exitCode = 2;
-          return;
-        }
         exitCode = await runWorkers(count, io.untilStopped?.(), io);
         return;
       }

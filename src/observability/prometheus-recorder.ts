@@ -12,6 +12,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricsRecorder } from './metrics.js';
 import { SeriesStore } from './series-store.js';
+import { isClusterWorker, provideWorkerMetrics, scrapeCluster } from './cluster-metrics.js';
 import type { ScrapedMetric } from './series-store.js';
 
 /** Seconds: from 1 ms (a local upstream) to 30 s (the default total upstream timeout). */
@@ -75,7 +76,11 @@ export function createPrometheusRecorder(): MetricsRecorder {
     help: 'Circuit breaker state per upstream origin: 0 closed, 1 half-open, 2 open.',
     labelNames: ['namespace', 'origin'],
     registers: [registry],
+    // Across the workers of --workers: the worst state any of them sees.
+    aggregator: 'max',
   });
+  const clustered = isClusterWorker();
+  if (clustered) provideWorkerMetrics(() => registry.getMetricsAsJSON());
   const CIRCUIT = { closed: 0, 'half-open': 1, open: 2 } as const;
   return {
     enabled: true,
@@ -110,6 +115,12 @@ export function createPrometheusRecorder(): MetricsRecorder {
     recordUpstream(namespace, operation, outcome, seconds) {
       upstream.record(namespace, operation, undefined, outcome, seconds);
     },
-    exposition: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    exposition: async () =>
+      // A worker of --workers answers for all of them (cluster-metrics.ts); its own metrics
+      // only if the primary does not answer.
+      (clustered ? await scrapeCluster() : undefined) ?? {
+        contentType: registry.contentType,
+        body: await registry.metrics(),
+      },
   };
 }

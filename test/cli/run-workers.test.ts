@@ -4,7 +4,9 @@
  * others keep answering; SIGTERM stops them all and the primary exits 0; a capability that
  * cannot start stops everything with its exit code; bad uses are refused with exit 2.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { get as httpGet, request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeJsonUpstreams, startJsonUpstream } from '../helpers/json-upstream.js';
@@ -148,16 +150,145 @@ describe('naftiko run --workers', () => {
     expect(result.stderr).toMatch(/exited before it was ready \(code 2\); stopping/);
   }, 30_000);
 
-  it('refuses a bad count, stdio and --watch with exit 2', async () => {
+  it('refuses a bad count and stdio with exit 2', async () => {
     for (const args of [
       ['--workers', '0'],
       ['--workers', 'many'],
       ['--workers', '2', '--stdio'],
-      ['--workers', '2', '--watch'],
     ]) {
       const result = await runCapability(SEED, args, { GONG_API_KEY: 'k' });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/--workers .*\[USAGE_INVALID\]/);
     }
   }, 30_000);
+
+  it('answers /metrics for all the workers: the primary merges their registries', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'naftiko-workers-metrics-'));
+    try {
+      const control = path.join(dir, 'control.yaml');
+      writeFileSync(
+        control,
+        [
+          'naftiko: 1.0.0-alpha2',
+          'capability:',
+          '  exposes:',
+          '    - type: control',
+          '      port: 9100',
+          '',
+        ].join('\n'),
+      );
+      const engine = await startCapability(
+        SEED,
+        [control, '--workers', '2', '--base-uri', `${CONSUMES_NS}=${upstream}`],
+        { GONG_API_KEY: 'workers-test-key' },
+      );
+      await until('2 workers ready', () => engine.stderr().includes('2 workers ready'), 20_000);
+      const rest = `${engine.urls.get(REST_NS)}/v1/crm/integrations`;
+      const scrapeUrl = `${engine.urls.get('control')}/metrics`;
+      // New connections: the primary hands them to the workers in turn, so both serve some.
+      const REQUESTS = 20;
+      for (let i = 0; i < REQUESTS; i++) expect(await status(rest)).toBe(200);
+      const restCount = (text: string) =>
+        text
+          .split('\n')
+          .filter(
+            (l) =>
+              l.startsWith('naftiko_requests_total{') &&
+              l.includes('adapter_type="rest"') &&
+              l.includes('status_class="2xx"'),
+          )
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      const scrape = () =>
+        new Promise<string>((resolve, reject) => {
+          httpGet(scrapeUrl, { agent: false, timeout: 10_000 }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve(body) : reject(new Error(`${res.statusCode}`)),
+            );
+          }).on('error', reject);
+        });
+      // Each scrape lands on one worker (new connections again): every one counts them all.
+      for (let i = 0; i < 4; i++) {
+        const text = await scrape();
+        expect(restCount(text)).toBe(REQUESTS);
+        expect(text).toMatch(/^naftiko_workers 2$/m);
+        expect(text).toMatch(/^naftiko_workers_missing 0$/m);
+        expect(text).toMatch(/^naftiko_worker_restarts_total 0$/m);
+        // Process metrics are merged too (prom-client's aggregators): one series, not two.
+        expect(text.match(/^process_resident_memory_bytes /gm)).toHaveLength(1);
+      }
+      // Many scrapes at once: each gets the whole, and no listener piles up.
+      const texts = await Promise.all(Array.from({ length: 16 }, scrape));
+      for (const text of texts) expect(restCount(text)).toBe(REQUESTS);
+      expect(engine.stderr()).not.toMatch(/MaxListenersExceeded/);
+      expect(await engine.stop('SIGTERM', 20_000)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('with --watch, reloads the workers one at a time; a refused edit leaves both serving', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'naftiko-workers-watch-'));
+    try {
+      const file = path.join(dir, 'capability.yaml');
+      const original = readFileSync(SEED, 'utf8');
+      expect(original).toContain('- path: /v1/crm/integrations');
+      writeFileSync(file, original);
+      const engine = await startCapability(
+        file,
+        ['--workers', '2', '--watch', '--base-uri', `${CONSUMES_NS}=${upstream}`],
+        { GONG_API_KEY: 'workers-test-key' },
+      );
+      await until('2 workers ready', () => engine.stderr().includes('2 workers ready'), 20_000);
+      await until(
+        'both workers watch',
+        () => engine.events.filter((e) => e['event'] === 'capability.watching').length === 2,
+        20_000,
+      );
+      const base = engine.urls.get(REST_NS) as string;
+      expect(await status(`${base}/v1/crm/integrations`)).toBe(200);
+
+      writeFileSync(
+        file,
+        original.replace('- path: /v1/crm/integrations', '- path: /v2/crm/integrations'),
+      );
+      await until(
+        'both workers reloaded',
+        () => engine.events.filter((e) => e['event'] === 'capability.reloaded').length === 2,
+        30_000,
+      );
+      const turns = [...engine.stderr().matchAll(/worker (\d+) (reloading|reloaded)\b/g)].map(
+        (m) => `${m[2]} ${m[1]}`,
+      );
+      // One turn at a time: each worker's reload ends before the next one's starts.
+      expect(turns).toHaveLength(4);
+      const [first, second] = [turns[0]?.split(' ')[1], turns[2]?.split(' ')[1]];
+      expect(first).not.toBe(second);
+      expect(turns).toEqual([
+        `reloading ${first}`,
+        `reloaded ${first}`,
+        `reloading ${second}`,
+        `reloaded ${second}`,
+      ]);
+      // Every worker serves the new version (new connections reach both).
+      for (let i = 0; i < 6; i++) {
+        expect(await status(`${base}/v2/crm/integrations`)).toBe(200);
+        expect(await status(`${base}/v1/crm/integrations`)).toBe(404);
+      }
+
+      // A broken edit: each worker refuses it in its turn and keeps serving the last good one.
+      writeFileSync(file, original.replace('- path: /v1/crm/integrations', '- path: [oops'));
+      await until(
+        'both workers refused the edit',
+        () => (engine.stderr().match(/kept its version \(reload refused\)/g) ?? []).length === 2,
+        30_000,
+      );
+      for (let i = 0; i < 4; i++) expect(await status(`${base}/v2/crm/integrations`)).toBe(200);
+      expect(await engine.stop('SIGTERM', 20_000)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -31,9 +31,11 @@ import { disableTracing, enableTracing } from '../../observability/tracing.js';
 import type { InboundAuthenticator } from '../../exposes/auth/inbound-auth.js';
 import type { AdapterState } from '../../exposes/control/adapter-states.js';
 import type { CliIo } from '../program.js';
+import { answerMetricsCollection } from '../../observability/cluster-metrics.js';
 import { reloadCapability, servedAdapter } from '../reload.js';
 import type { ServedAdapter, ServedCapability, Serving } from '../reload.js';
 import type { CapabilityWatcher } from '../watch.js';
+import { reloadTurn } from '../worker-reload.js';
 import {
   findClash,
   forNamespace,
@@ -313,7 +315,10 @@ export async function runCommand(
     adapters: count,
   });
   // A worker of `--workers` tells its primary (commands/workers.ts).
-  if (process.env['NAFTIKO_WORKER'] === '1') process.send?.(WORKER_READY);
+  if (process.env['NAFTIKO_WORKER'] === '1') {
+    answerMetricsCollection();
+    process.send?.(WORKER_READY);
+  }
 
   let watcher: CapabilityWatcher | undefined;
   // One reload at a time (each sees the others' adapters as they are); the previous version of a
@@ -357,7 +362,18 @@ export async function runCommand(
               return;
             }
           }
-          const outcome = await reloadCapability(serving, target);
+          // With --workers, one worker at a time (worker-reload.ts).
+          const turn = await reloadTurn();
+          if (stopping) {
+            turn.release(false);
+            return;
+          }
+          let outcome: Awaited<ReturnType<typeof reloadCapability>> | undefined;
+          try {
+            outcome = await reloadCapability(serving, target);
+          } finally {
+            turn.release(outcome?.reloaded === true);
+          }
           if (outcome.reloaded) {
             const settled = outcome.settled.catch(() => {});
             settling.set(file, settled);

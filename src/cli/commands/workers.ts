@@ -9,11 +9,16 @@
  * - a worker that dies after that is replaced, at most 5 times in 30 s (then the primary stops,
  *   exit 1: something is wrong with the machine or the capability);
  * - SIGTERM (or SIGINT) is passed on to every worker, which drain as a single process does; the
- *   primary exits 0 once they have all exited.
+ *   primary exits 0 once they have all exited;
+ * - with `--watch`, every worker watches the files and reloads itself, one worker at a time: the
+ *   primary hands out the one reload turn (worker-reload.ts);
+ * - a scrape of `/metrics` on any worker answers for all of them: the primary collects and merges
+ *   the workers' metrics (observability/cluster-metrics.ts).
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { handleScrapeRequest } from '../../observability/cluster-metrics.js';
 import type { CliIo } from '../program.js';
 
 /** `auto` = the cores this process may use; else a positive integer. */
@@ -50,22 +55,56 @@ export async function runWorkers(
   let finished!: (code: number) => void;
   const done = new Promise<number>((resolve) => (finished = resolve));
 
+  let replaced = 0;
+  const metricsState = {
+    ready: () => [...live.values()].filter((w) => ready.has(w.id)),
+    restarts: () => replaced,
+  };
+
+  // --watch: the one reload turn, and the workers waiting for it (first come, first served).
+  let turn: { worker: Worker; id: number } | undefined;
+  const waiting: { worker: Worker; id: number }[] = [];
+  const nextTurn = () => {
+    while (turn === undefined && waiting.length > 0) {
+      const next = waiting.shift() as { worker: Worker; id: number };
+      if (!next.worker.isConnected()) continue;
+      turn = next;
+      io.stderr(`naftiko: worker ${next.worker.process.pid} reloading\n`);
+      next.worker.send({ naftikoReloadGranted: next.id });
+    }
+  };
+  const endTurn = (worker: Worker, outcome: string) => {
+    if (turn?.worker !== worker) return;
+    turn = undefined;
+    io.stderr(`naftiko: worker ${worker.process.pid} ${outcome}\n`);
+    nextTurn();
+  };
+
   const fork = (): Worker => {
     const worker = cluster.fork({ NAFTIKO_WORKER: '1' });
     live.set(worker.id, worker);
     worker.on('message', (message: unknown) => {
-      const exit = (message as { naftikoWorkerExit?: unknown } | null)?.naftikoWorkerExit;
-      if (typeof exit === 'number') codes.set(worker.id, exit);
       if (message === READY_MESSAGE) {
         ready.add(worker.id);
         if (ready.size >= count) allReady();
+        return;
       }
+      if (typeof message !== 'object' || message === null) return;
+      const m = message as Record<string, unknown>;
+      if (typeof m['naftikoWorkerExit'] === 'number') codes.set(worker.id, m['naftikoWorkerExit']);
+      else if (typeof m['naftikoReloadAsk'] === 'number') {
+        waiting.push({ worker, id: m['naftikoReloadAsk'] });
+        nextTurn();
+      } else if (typeof m['naftikoReloadDone'] === 'number') {
+        endTurn(worker, m['reloaded'] === true ? 'reloaded' : 'kept its version (reload refused)');
+      } else handleScrapeRequest(worker, message, metricsState);
     });
     return worker;
   };
 
   cluster.on('exit', (worker, exitCode, signal) => {
     live.delete(worker.id);
+    endTurn(worker, 'exited during its reload');
     const wasReady = ready.delete(worker.id);
     const code = codes.get(worker.id) ?? exitCode;
     codes.delete(worker.id);
@@ -94,6 +133,7 @@ export async function runWorkers(
       return;
     }
     restarts.push(now);
+    replaced++;
     io.stderr(
       `naftiko: worker ${worker.process.pid} died (${signal ?? `code ${code}`}); starting another\n`,
     );

@@ -1,0 +1,44 @@
+/**
+ * `naftiko run --workers N --watch` (issue 14): the workers reload one at a time. Every worker
+ * watches the capability's files itself (as a single process does); before it reloads, it asks
+ * its primary for the one reload turn and gives it back once the new version serves (or the
+ * edit was refused), so the other workers keep serving at full speed meanwhile, and a reload
+ * never competes with another for the cores. The primary's side is in commands/workers.ts.
+ */
+import { isClusterWorker } from '../observability/cluster-metrics.js';
+
+let nextTurn = 0;
+
+/** The turn this worker holds: give it back with the outcome. */
+export interface ReloadTurn {
+  release(reloaded: boolean): void;
+}
+
+const NO_TURN: ReloadTurn = { release() {} };
+
+/**
+ * Waits for this worker's reload turn (at once outside --workers). A primary that does not answer
+ * (it is stopping) leaves the worker to reload on its own after `timeoutMs`.
+ */
+export function reloadTurn(timeoutMs = 60_000): Promise<ReloadTurn> {
+  if (!isClusterWorker()) return Promise.resolve(NO_TURN);
+  const id = nextTurn++;
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if ((message as { naftikoReloadGranted?: unknown } | null)?.naftikoReloadGranted !== id)
+        return;
+      done();
+    };
+    const timer = setTimeout(() => done(), timeoutMs);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      resolve({
+        release: (reloaded) => process.send?.({ naftikoReloadDone: id, reloaded }),
+      });
+    };
+    process.on('message', onMessage);
+    process.send?.({ naftikoReloadAsk: id });
+  });
+}
