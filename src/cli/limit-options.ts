@@ -23,6 +23,7 @@ export interface LimitOptions {
   readonly maxUrlLength?: string;
   readonly maxHeaderSize?: string;
   readonly rateLimit?: string;
+  readonly requestTimeout?: string;
   readonly maxUpstreamBody?: string;
   readonly upstreamRetries?: string;
   readonly circuitThreshold?: string;
@@ -74,6 +75,12 @@ export function addLimitOptions(command: Command): Command {
         '--rate-limit <n>',
         'requests per minute per client IP on REST, MCP and skill adapters; past it 429 with Retry-After (default: off)',
       ).env('NAFTIKO_RATE_LIMIT'),
+    )
+    .addOption(
+      new Option(
+        '--request-timeout <seconds>',
+        `longest time to receive a whole request (head and body) on every HTTP adapter; past it 408 and the connection is closed (default ${DEFAULT_HTTP_LIMITS.requestTimeoutMs / 1000})`,
+      ).env('NAFTIKO_REQUEST_TIMEOUT'),
     )
     .addOption(
       new Option(
@@ -142,6 +149,7 @@ function flag(name: string, raw: string | undefined): boolean {
 /** Checks the options (USAGE_INVALID when one is not a positive integer) and fills defaults. */
 export function parseLimitOptions(options: LimitOptions): InboundLimits {
   const idle = parsePositiveInt('--mcp-session-idle', options.mcpSessionIdle);
+  const requestTimeout = parsePositiveInt('--request-timeout', options.requestTimeout);
   return {
     http: {
       maxUrlLength:
@@ -151,6 +159,8 @@ export function parseLimitOptions(options: LimitOptions): InboundLimits {
         parsePositiveInt('--max-header-size', options.maxHeaderSize) ??
         DEFAULT_HTTP_LIMITS.maxHeaderSize,
       rateLimit: parsePositiveInt('--rate-limit', options.rateLimit),
+      requestTimeoutMs:
+        requestTimeout === undefined ? DEFAULT_HTTP_LIMITS.requestTimeoutMs : requestTimeout * 1000,
     },
     mcp: {
       maxSessions:

@@ -37,9 +37,19 @@ export interface HttpLimits {
   readonly maxHeaderSize: number;
   /** Requests per minute per client IP address; undefined (the default): no rate limit. */
   readonly rateLimit?: number | undefined;
+  /**
+   * Longest time to receive a whole request (head and body), in milliseconds; past it the
+   * connection gets 408 and is closed (slow clients holding connections open). Answers that
+   * stream (MCP's SSE) are not affected: their request has been received.
+   */
+  readonly requestTimeoutMs: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxUrlLength: 8 * 1024, maxHeaderSize: 16 * 1024 };
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxUrlLength: 8 * 1024,
+  maxHeaderSize: 16 * 1024,
+  requestTimeoutMs: 30_000,
+};
 
 /** How an adapter words a refusal: problem+json (REST, skill, control) or JSON-RPC (MCP). */
 export type RefusalWire = 'problem' | 'jsonrpc';
@@ -110,40 +120,52 @@ export function limitedServerFactory(limits: HttpLimits, wire: RefusalWire) {
       maxRequestsPerSocket?: number;
     },
   ): Server => {
-    const server = createServer({ maxHeaderSize: limits.maxHeaderSize }, (req, res) => {
-      // Counted before anything else: a refused or malformed request still spends its allowance.
-      if (limiter !== undefined) {
-        const client = req.socket.remoteAddress ?? 'unknown';
-        const decision = limiter.take(client);
-        charged.set(req, { limiter, client });
-        if (!decision.allowed) {
-          return refuse(
-            res,
-            'RATE_LIMITED',
-            `more than ${limits.rateLimit} requests a minute from this client; retry in ${decision.retryAfterSeconds} s`,
-            decision.retryAfterSeconds,
-          );
+    const requestTimeout = limits.requestTimeoutMs;
+    const server = createServer(
+      {
+        maxHeaderSize: limits.maxHeaderSize,
+        requestTimeout,
+        // Node's own rule: the head has to arrive no later than the whole request.
+        headersTimeout: Math.min(requestTimeout, 60_000),
+        // How often Node looks for requests past their time (its default, 30 s, would let a
+        // short timeout run up to twice as long).
+        connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeout / 4)),
+      },
+      (req, res) => {
+        // Counted before anything else: a refused or malformed request still spends its allowance.
+        if (limiter !== undefined) {
+          const client = req.socket.remoteAddress ?? 'unknown';
+          const decision = limiter.take(client);
+          charged.set(req, { limiter, client });
+          if (!decision.allowed) {
+            return refuse(
+              res,
+              'RATE_LIMITED',
+              `more than ${limits.rateLimit} requests a minute from this client; retry in ${decision.retryAfterSeconds} s`,
+              decision.retryAfterSeconds,
+            );
+          }
         }
-      }
-      if ((req.url ?? '').length > maxUrlLength) {
-        // The URL is never quoted back: it may carry credentials.
-        return refuse(res, 'URI_TOO_LONG', `the request URL exceeds ${maxUrlLength} bytes`);
-      }
-      const contentType = req.headers['content-type'];
-      if (
-        contentType !== undefined &&
-        !BODYLESS.has(req.method ?? '') &&
-        !isMediaType(contentType)
-      ) {
-        // fastify would answer its own 415 error, which the adapters' error mapping does not know.
-        return refuse(res, 'BODY_INVALID', 'the Content-Type header is not a valid media type');
-      }
-      dispatch(slot, req, res);
-    });
+        if ((req.url ?? '').length > maxUrlLength) {
+          // The URL is never quoted back: it may carry credentials.
+          return refuse(res, 'URI_TOO_LONG', `the request URL exceeds ${maxUrlLength} bytes`);
+        }
+        const contentType = req.headers['content-type'];
+        if (
+          contentType !== undefined &&
+          !BODYLESS.has(req.method ?? '') &&
+          !isMediaType(contentType)
+        ) {
+          // fastify would answer its own 415 error, which the adapters' error mapping does not know.
+          return refuse(res, 'BODY_INVALID', 'the Content-Type header is not a valid media type');
+        }
+        dispatch(slot, req, res);
+      },
+    );
     const slot: Slot = { current: { handler, inflight: 0, waiters: [] } };
     slots.set(server, slot);
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
-    if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+    // fastify's own requestTimeout (0 unless set) is not applied: the limits' one stands.
     if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
     if ((options.maxRequestsPerSocket ?? 0) > 0) {
       server.maxRequestsPerSocket = options.maxRequestsPerSocket as number;
