@@ -290,7 +290,13 @@ describe('deploy/vm: the balancer configurations for plain VMs', () => {
       `http-check send meth GET uri ${engine.readinessProbe!.httpGet!.path}`,
     );
     expect(haproxy).toMatch(new RegExp(`default-server check port ${port('control')} `));
-    expect(haproxy).toMatch(/^\s+retry-on conn-failure$/m);
+    expect(haproxy).toMatch(/^\s+retry-on conn-failure empty-response response-timeout$/m);
+    // A sent request is sent again only when safe: GET/HEAD, and 2026-07-28 MCP reads and
+    // read-only tool calls (scripts/balancer-test.mjs checks the behaviour with a real HAProxy).
+    expect(haproxy).toMatch(/^\s+http-request disable-l7-retry unless METH_GET$/m);
+    expect(haproxy).toMatch(
+      /^\s+http-request disable-l7-retry unless mcp_modern mcp_reads or mcp_modern mcp_tool_call mcp_read_only_tool$/m,
+    );
     expect(haproxy).toMatch(/^\s+option redispatch/m);
     expect(haproxy).toMatch(/^\s+stick store-response res\.hdr\(mcp-session-id\)$/m);
     expect(haproxy).toMatch(/^\s+stick match req\.hdr\(mcp-session-id\)$/m);
