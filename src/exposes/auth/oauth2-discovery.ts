@@ -9,6 +9,7 @@
  * a `jwks_uri` (no key set, no way to verify a token: discovery fails).
  */
 import { NaftikoError } from '../../errors.js';
+import { isLoopbackHost } from '../../spec/rules/ports.js';
 import type { InboundAuthContext } from './inbound-auth.js';
 
 export interface AuthorizationServerMetadata {
@@ -23,15 +24,6 @@ export class FetchFailure extends Error {
 
 /** Metadata and key sets are small; anything larger is not what we asked for. */
 const MAX_BODY_BYTES = 512 * 1024;
-
-/** `localhost`, 127.0.0.0/8 and `[::1]`: where plain http is tolerated (contract §9). */
-export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
-}
 
 /**
  * The declared `authorizationServerUri` as an issuer identifier (RFC 8414 §2: https, no query, no

@@ -4,15 +4,15 @@
  * than through the SDK's deprecated `allowedHosts`/`allowedOrigins` options so it also knows the
  * real port when the adapter listens on port 0.
  *
- * Bound to a loopback address: `Host` must name a loopback host with our port, and an `Origin`,
+ * Bound to a loopback address (`localhost`, any of 127.0.0.0/8, `::1`): `Host` must name
+ * `localhost`, `127.0.0.1`, `[::1]` or the bound address itself, with our port, and an `Origin`,
  * when sent, must be such a host too. Bound elsewhere: an `Origin`, when sent, must be the same
  * host as `Host` (no cross-site browser calls).
  */
-const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+import { isLoopbackHost } from '../../spec/rules/ports.js';
 
-export function isLoopback(address: string): boolean {
-  return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(address.toLowerCase());
-}
+/** The names of this machine a local client may put in `Host` (with the adapter's port). */
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Returns why a request is refused, or undefined when it may pass. */
 export type RequestGuard = (
@@ -21,12 +21,13 @@ export type RequestGuard = (
 ) => string | undefined;
 
 export function requestGuard(address: string, port: () => number): RequestGuard {
-  const loopback = isLoopback(address);
+  const loopback = isLoopbackHost(address);
+  // The bound address as a Host names it (an IPv6 literal in brackets).
+  const bound = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+  const names = [...new Set([...LOOPBACK, bound.toLowerCase()])];
   let allowed: Set<string> | undefined;
   const allowedHosts = () =>
-    (allowed ??= new Set(
-      LOOPBACK.flatMap((h) => [`${h}:${port()}`, ...(port() === 80 ? [h] : [])]),
-    ));
+    (allowed ??= new Set(names.flatMap((h) => [`${h}:${port()}`, ...(port() === 80 ? [h] : [])])));
   return (host, origin) => {
     const hostValue = host?.toLowerCase();
     if (loopback && (hostValue === undefined || !allowedHosts().has(hostValue))) {

@@ -102,6 +102,19 @@ describe('MCP over Streamable HTTP', () => {
     expect(local.status).toBe(200);
   });
 
+  it('guards an adapter bound to any 127.0.0.0/8 address, naming itself or localhost', async () => {
+    const adapter = await start({ address: '127.0.0.2' });
+    const port = new URL(adapter.url).port;
+    expect(new URL(adapter.url).hostname).toBe('127.0.0.2');
+    const evilHost = await post(adapter.url, INITIALIZE, { host: `evil.example:${port}` });
+    expect(evilHost.status).toBe(403);
+    const evilOrigin = await post(adapter.url, INITIALIZE, { origin: 'http://evil.example' });
+    expect(evilOrigin.status).toBe(403);
+    for (const host of [`127.0.0.2:${port}`, `localhost:${port}`]) {
+      expect((await post(adapter.url, INITIALIZE, { host })).status, host).toBe(200);
+    }
+  });
+
   it('answers an unknown session with 404 and a request without one with 400', async () => {
     const adapter = await start();
     const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
