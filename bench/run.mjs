@@ -3,8 +3,10 @@
 // Side-by-side benchmark: the engine vs hand-written baselines, ratios measured in the same run.
 // See bench/README.md. Usage: node bench/run.mjs [--duration 5] [--warmup 1] [--concurrency 1,16,64]
 //   [--rounds 1] [--cold-runs 9]
-//   [--scenarios rest,rest-large,rest-auth,rest-metrics,mcp-stateless,mcp-stateful,mcp-metrics,cold]
+//   [--scenarios rest,rest-large,rest-auth,rest-metrics,mcp-stateless,mcp-stateful,mcp-metrics,cold,workers]
 //   [--metrics] (the engine of the rest and mcp scenarios runs with a control adapter: metrics on)
+//   [--workers-loads wrk:1:64,wrk:2:64,autocannon:2:64] [--workers-sched rr[,none]]
+//   [--workers-quiet-wait 60] (the workers scenario: bench/workers.mjs)
 //   [--out /tmp/naftiko-bench.json]
 // dist/ must be built (npm run bench builds it first).
 import { readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { cpuSeconds, processes, rssMB } from './lib/processes.mjs';
+import { DEFAULT_LOADS, parseLoads, workersScenario, workersSummary } from './workers.mjs';
 import jsYaml from 'js-yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,10 +36,13 @@ const CONC = opt('concurrency', '1,16,64').split(',').map(Number);
 const ROUNDS = Number(opt('rounds', '1'));
 const COLD_RUNS = Number(opt('cold-runs', '9'));
 const SCENARIOS = new Set(
-  opt('scenarios', 'rest,rest-large,rest-auth,mcp-stateless,mcp-stateful,cold').split(','),
+  opt('scenarios', 'rest,rest-large,rest-auth,mcp-stateless,mcp-stateful,cold,workers').split(','),
 );
 const OUT = opt('out', join(os.tmpdir(), 'naftiko-bench-latest.json'));
 const WITH_METRICS = process.argv.includes('--metrics');
+const WORKERS_LOADS = parseLoads(opt('workers-loads', DEFAULT_LOADS));
+const WORKERS_SCHED = opt('workers-sched', 'rr').split(',');
+const WORKERS_QUIET_WAIT = Number(opt('workers-quiet-wait', '60'));
 if (!existsSync(CLI)) {
   console.error(`bench: ${CLI} missing; run npm run build first (npm run bench does)`);
   process.exit(2);
@@ -546,6 +552,21 @@ try {
   if (SCENARIOS.has('mcp-metrics')) {
     await metricsScenario('mcp tools/call stateless, metrics on vs off', true);
   }
+  if (SCENARIOS.has('workers')) {
+    // --workers 2 and --workers 1 against one process (issue 14): at least 3 rounds
+    results.workers = await workersScenario({
+      start,
+      stop,
+      cli: CLI,
+      seed: SEED,
+      duration: DURATION,
+      rounds: Math.max(3, ROUNDS),
+      warmup: 2 * WARMUP,
+      loads: WORKERS_LOADS,
+      sched: WORKERS_SCHED,
+      quietWait: WORKERS_QUIET_WAIT,
+    });
+  }
 } catch (err) {
   console.error(`bench: ${err.stack ?? err}`);
   results.error = String(err.message ?? err);
@@ -673,6 +694,22 @@ console.log(
 console.log(
   `spawn → first MCP answer (median): engine ${fmt(firstMcp)} ms, SDK baseline ${fmt(firstMcpSdk)} ms  target ≤ baseline: ${verdict(results.targets.firstMcpAnswerMs.met)}`,
 );
+if (results.workers) {
+  results.targets.workers2Throughput = results.workers.loads.flatMap((l) =>
+    Object.entries(l.ratios)
+      .filter(([label]) => label.startsWith('workers=2'))
+      .map(([label, r]) => ({
+        load: l.load,
+        target: label,
+        value: r.throughput,
+        p99: r.p99,
+        goal: '≥ 1.3×, p99 ≤ 1×',
+        met: r.met,
+        quietRoundsOnly: r.quiet,
+      })),
+  );
+  for (const l of workersSummary(results.workers, verdict)) console.log(l);
+}
 console.log(
   'idle RSS (MB):',
   Object.entries(results.rss)
