@@ -144,18 +144,19 @@ function criterion(name, ok, detail) {
 // balancer saw it, per phase of the test. autocannon alone cannot show a request lost to a
 // closed connection: it reconnects and sends another without counting an error.
 const httpLog = { phase: 'setup', phases: {} };
+const emptyTally = () => ({
+  requests: 0,
+  failed: 0,
+  clientAborts: 0,
+  retried: 0,
+  redispatched: 0,
+  samples: [],
+});
 function onHaproxyLine(line) {
   const r = parseHttpLog(line);
   if (!r) return false;
   const phase = (httpLog.phases[httpLog.phase] ??= {});
-  const t = (phase[r.backend] ??= {
-    requests: 0,
-    failed: 0,
-    clientAborts: 0,
-    retried: 0,
-    redispatched: 0,
-    samples: [],
-  });
+  const t = (phase[r.backend] ??= emptyTally());
   t.requests++;
   if (r.retries > 0 && r.status >= 200 && r.status < 300) t.retried++;
   if (r.redispatched) t.redispatched++;
@@ -166,15 +167,7 @@ function onHaproxyLine(line) {
   }
   return true;
 }
-const logTally = (phase, backend) =>
-  httpLog.phases[phase]?.[backend] ?? {
-    requests: 0,
-    failed: 0,
-    clientAborts: 0,
-    retried: 0,
-    redispatched: 0,
-    samples: [],
-  };
+const logTally = (phase, backend) => httpLog.phases[phase]?.[backend] ?? emptyTally();
 
 // ---------- the setup
 const figures = { haproxy: VERSION };
