@@ -6,7 +6,7 @@
 //   [--scenarios rest,rest-large,rest-auth,rest-metrics,mcp-stateless,mcp-stateful,mcp-metrics,cold,workers]
 //   [--metrics] (the engine of the rest and mcp scenarios runs with a control adapter: metrics on)
 //   [--workers-loads wrk:1:64,wrk:2:64,autocannon:2:64] [--workers-sched rr[,none]]
-//   [--workers-quiet-wait 60] (the workers scenario: bench/workers.mjs)
+//   [--workers-quiet-wait 60] [--workers-upstream node|haproxy] (the workers scenario: bench/workers.mjs)
 //   [--out /tmp/naftiko-bench.json]
 // dist/ must be built (npm run bench builds it first).
 import { readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
@@ -15,7 +15,13 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { cpuSeconds, processes, rssMB } from './lib/processes.mjs';
-import { DEFAULT_LOADS, parseLoads, workersScenario, workersSummary } from './workers.mjs';
+import {
+  DEFAULT_LOADS,
+  UPSTREAMS,
+  parseLoads,
+  workersScenario,
+  workersSummary,
+} from './workers.mjs';
 import jsYaml from 'js-yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,6 +49,11 @@ const WITH_METRICS = process.argv.includes('--metrics');
 const WORKERS_LOADS = parseLoads(opt('workers-loads', DEFAULT_LOADS));
 const WORKERS_SCHED = opt('workers-sched', 'rr').split(',');
 const WORKERS_QUIET_WAIT = Number(opt('workers-quiet-wait', '60'));
+const WORKERS_UPSTREAM = opt('workers-upstream', 'node');
+if (!UPSTREAMS.includes(WORKERS_UPSTREAM)) {
+  console.error(`bench: --workers-upstream ${WORKERS_UPSTREAM}: want ${UPSTREAMS.join(' or ')}`);
+  process.exit(2);
+}
 if (!existsSync(CLI)) {
   console.error(`bench: ${CLI} missing; run npm run build first (npm run bench does)`);
   process.exit(2);
@@ -565,6 +576,7 @@ try {
       loads: WORKERS_LOADS,
       sched: WORKERS_SCHED,
       quietWait: WORKERS_QUIET_WAIT,
+      upstream: WORKERS_UPSTREAM,
     });
   }
 } catch (err) {
@@ -700,6 +712,7 @@ if (results.workers) {
       .filter(([label]) => label.startsWith('workers=2'))
       .map(([label, r]) => ({
         load: l.load,
+        upstream: results.workers.upstream.kind,
         target: label,
         value: r.throughput,
         p99: r.p99,

@@ -47,10 +47,13 @@ const delReply = Buffer.from(JSON.stringify({ requestId: '6cn23ai1cbvet0pdwmy' }
 // --large: answer the ~100 KB list on the plain path too (so an unmodified spec exercises it)
 const LARGE_BY_DEFAULT = process.argv.includes('--large');
 export const sizes = { small: small.length, large: large.length };
+/** The small GET's answer (status 200), for a stand-in upstream answering the same bytes. */
+export const CONTENT_TYPE = 'application/json; charset=utf-8';
+export const SMALL_GET = { path: '/v2/crm/integrations', status: 200, body: small };
 
 function send(res, status, body) {
   res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': CONTENT_TYPE,
     'content-length': body.length,
   });
   res.end(body);

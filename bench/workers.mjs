@@ -1,20 +1,22 @@
 #!/usr/bin/env node
-/* global clearTimeout, fetch, setTimeout */
+/* global Buffer, clearTimeout, fetch, setTimeout */
 // `naftiko run --workers 2` against one process on this machine (issue 14): REST throughput and
 // p99 with two load generators (wrk, and autocannon in worker threads), interleaved rounds, and
 // where the CPU went (engine, upstream, generator, everything else on the machine).
 // See bench/README.md. Run by bench/run.mjs (`--scenarios workers`) or on its own:
 //   node bench/workers.mjs [--duration 5] [--rounds 3] [--warmup 2]
 //     [--workers-loads wrk:1:64,wrk:2:64,autocannon:2:64] [--workers-sched rr[,none]]
-//     [--quiet-wait 60] [--out /tmp/naftiko-bench-workers.json]
+//     [--quiet-wait 60] [--workers-upstream node|haproxy] [--out /tmp/naftiko-bench-workers.json]
 // dist/ must be built.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { cpuSeconds } from './lib/processes.mjs';
+import { CONTENT_TYPE, SMALL_GET } from './upstream.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -71,6 +73,181 @@ export function findWrk() {
     if (dir && existsSync(p)) return p;
   }
   return null;
+}
+
+/** The upstreams the scenario can run against (`--workers-upstream`). */
+export const UPSTREAMS = ['node', 'haproxy'];
+
+/** The haproxy binary (Debian package: /usr/sbin/haproxy; env HAPROXY names another), or null. */
+export function findHaproxy() {
+  if (process.env.HAPROXY) return existsSync(process.env.HAPROXY) ? process.env.HAPROXY : null;
+  for (const dir of ['/usr/sbin', '/usr/bin', ...(process.env.PATH ?? '').split(delimiter)]) {
+    const p = join(dir, 'haproxy');
+    if (dir && existsSync(p)) return p;
+  }
+  return null;
+}
+
+// ---------- the haproxy upstream
+/** A TCP port free on 127.0.0.1 right now (haproxy cannot report a port 0 it was given). */
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** One command on haproxy's stats socket; resolves with its whole answer. */
+function haproxyCommand(socket, command) {
+  return new Promise((res, rej) => {
+    let out = '';
+    const c = net.createConnection(socket, () => c.end(`${command}\n`));
+    c.setEncoding('utf8');
+    c.on('data', (d) => (out += d));
+    c.on('end', () => res(out));
+    c.on('error', rej);
+  });
+}
+
+/** HTTP requests haproxy's frontend has received so far (`req_tot` of `show stat`). */
+async function haproxyRequests(socket) {
+  const lines = (await haproxyCommand(socket, 'show stat')).trim().split('\n');
+  const head = lines[0].replace(/^# /, '').split(',');
+  const row = lines
+    .slice(1)
+    .map((l) => l.split(','))
+    .find((f) => f[head.indexOf('svname')] === 'FRONTEND');
+  const n = row ? Number(row[head.indexOf('req_tot')]) : NaN;
+  if (!Number.isFinite(n)) throw new Error(`haproxy: no req_tot for the frontend in:\n${lines[0]}`);
+  return n;
+}
+
+/**
+ * HAProxy (one thread, in the foreground: the spawned pid is haproxy itself, whose CPU the
+ * scenario reads from /proc) on 127.0.0.1, answering `GET /v2/crm/integrations` with exactly
+ * the status, content-type and body bytes of bench/upstream.mjs's small GET (`http-request
+ * return ... file`, the body written to a temporary file), anything else 404. It does not
+ * forward anything: it stands for an upstream that costs this machine less CPU per request.
+ * Resolves with `{ name, child, pid, urls: { upstream }, version, requests(), cleanup() }`;
+ * the process is SIGKILLed if this one exits first.
+ */
+export async function startHaproxy(binary, { timeoutMs = 10_000 } = {}) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'naftiko-bench-haproxy-'));
+  const bodyFile = join(dir, 'small.json');
+  const socket = join(dir, 'stats.sock');
+  writeFileSync(bodyFile, SMALL_GET.body);
+  const version = await new Promise((res) => {
+    const c = spawn(binary, ['-v'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('error', () => res(null));
+    c.on('exit', () => res(/version (\S+)/i.exec(out)?.[1] ?? null));
+  });
+  let lastError;
+  // the port is free when chosen, not necessarily when haproxy binds it: try again if it is taken
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const cfg = join(dir, 'haproxy.cfg');
+    writeFileSync(
+      cfg,
+      [
+        'global',
+        '    nbthread 1',
+        '    maxconn 4096',
+        `    stats socket ${socket} mode 600 level user`,
+        'defaults',
+        '    mode http',
+        '    timeout connect 5s',
+        '    timeout client 60s',
+        '    timeout server 60s',
+        '    timeout http-keep-alive 60s',
+        'frontend upstream',
+        `    bind 127.0.0.1:${port}`,
+        `    http-request return status ${SMALL_GET.status} content-type "${CONTENT_TYPE}" file ${bodyFile} if METH_GET { path ${SMALL_GET.path} }`,
+        `    http-request return status 404 content-type "${CONTENT_TYPE}" string '{"errors":["not found"]}'`,
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(binary, ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const kill = () =>
+      child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+    // this process exits (or is interrupted: bench/lib/processes.mjs exits on SIGINT/SIGTERM)
+    const onExit = () => {
+      kill();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.on('exit', onExit);
+    const dispose = () => {
+      process.off('exit', onExit);
+      onExit();
+    };
+    let output = '';
+    const keep = (d) => (output += d).length > 8000 && (output = output.slice(-8000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const spawnError = await new Promise((res) => {
+      child.once('spawn', () => res(null));
+      child.once('error', (err) => res(err));
+    });
+    if (spawnError) {
+      dispose();
+      throw new Error(`haproxy: ${binary}: ${spawnError.message}`);
+    }
+    const url = `http://127.0.0.1:${port}`;
+    const t0 = Date.now();
+    let answer = null;
+    while (!answer && child.exitCode === null && Date.now() - t0 < timeoutMs) {
+      try {
+        const res = await fetch(`${url}${SMALL_GET.path}`);
+        answer = { res, body: Buffer.from(await res.arrayBuffer()) };
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    if (!answer) {
+      const exited = child.exitCode !== null;
+      lastError = new Error(
+        `haproxy: not answering on ${url} (${exited ? `exited with ${child.exitCode}` : `after ${timeoutMs} ms`})\n${output}`,
+      );
+      kill();
+      process.off('exit', onExit);
+      if (exited) continue; // the port taken meanwhile, most likely: another one
+      break;
+    }
+    const { res, body } = answer;
+    if (
+      res.status !== SMALL_GET.status ||
+      res.headers.get('content-type') !== CONTENT_TYPE ||
+      !body.equals(SMALL_GET.body)
+    ) {
+      dispose();
+      throw new Error(
+        `haproxy: ${url}${SMALL_GET.path} answered ${res.status} ${res.headers.get('content-type')}, ${body.length} bytes, not bench/upstream.mjs's ${SMALL_GET.status} ${CONTENT_TYPE}, ${SMALL_GET.body.length} bytes`,
+      );
+    }
+    // the pid whose CPU is "upstream" must be haproxy's, not a wrapper's
+    const comm = readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
+    if (comm !== 'haproxy') {
+      dispose();
+      throw new Error(`haproxy: pid ${child.pid} is "${comm}", not haproxy`);
+    }
+    return {
+      name: 'upstream',
+      child,
+      pid: child.pid,
+      urls: { upstream: url },
+      version,
+      requests: () => haproxyRequests(socket),
+      output: () => output,
+      cleanup: dispose,
+    };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  throw lastError;
 }
 
 // ---------- /proc
@@ -221,11 +398,18 @@ export async function workersScenario({
   loads = parseLoads(DEFAULT_LOADS),
   sched = ['rr'],
   quietWait = 60,
+  upstream: upstreamKind = 'node',
   log = console.log,
 }) {
-  log(`\n== workers: REST GET ${ROUTE}, --workers 2 and --workers 1 ÷ one process`);
+  if (!UPSTREAMS.includes(upstreamKind))
+    throw new Error(`--workers-upstream: ${upstreamKind} (want ${UPSTREAMS.join(' or ')})`);
+  log(
+    `\n== workers: REST GET ${ROUTE}, --workers 2 and --workers 1 ÷ one process` +
+      (upstreamKind === 'haproxy' ? ', upstream: haproxy (one thread, canned answer)' : ''),
+  );
   const wrk = findWrk();
   const skipped = [];
+  const haproxy = upstreamKind === 'haproxy' ? findHaproxy() : null;
   if (!wrk && loads.some((l) => l.generator === 'wrk')) {
     log('  wrk: not found (/usr/bin/wrk; Debian package `wrk`): the wrk part is skipped');
     skipped.push('wrk');
@@ -237,12 +421,26 @@ export async function workersScenario({
     rounds,
     sched,
     nproc: os.availableParallelism?.() ?? os.cpus().length,
+    upstream: { kind: upstreamKind },
     skipped,
     loads: [],
   };
+  if (upstreamKind === 'haproxy' && !haproxy) {
+    log(
+      '  haproxy: not found (/usr/sbin/haproxy; Debian package `haproxy`; or HAPROXY=/path): the scenario is skipped (--workers-upstream haproxy)',
+    );
+    skipped.push('haproxy');
+    return result;
+  }
   if (!active.length) return result;
 
-  const up = await start('upstream', ['bench/upstream.mjs']);
+  const up = haproxy
+    ? await startHaproxy(haproxy)
+    : await start('upstream', ['bench/upstream.mjs']);
+  if (haproxy) {
+    result.upstream.version = up.version;
+    log(`  upstream: haproxy ${up.version ?? '?'} pid ${up.pid} at ${up.urls.upstream}`);
+  }
   const base = `${up.urls.upstream}/v2`;
   const args = (extra) => [
     cli,
@@ -281,7 +479,14 @@ export async function workersScenario({
       s.target = { ...s, url: `${p.urls.rest}${ROUTE}`, pid: p.pid, workerPids };
     }
     const targets = specs.map((s) => s.target);
-    for (const t of targets) await probe(t);
+    for (const t of targets) {
+      // with haproxy: its request counter proves the engine's answer came through it
+      const before = haproxy ? await up.requests() : 0;
+      await probe(t);
+      if (haproxy && !((await up.requests()) > before))
+        throw new Error(`workers/${t.label}: the probe's answer did not come from haproxy`);
+    }
+    const counted = haproxy ? await up.requests() : 0;
 
     const gen = (load, url, seconds) =>
       load.generator === 'wrk'
@@ -330,8 +535,25 @@ export async function workersScenario({
       result.loads.push(summarise(load, targets, runs, result.nproc));
     }
     result.quietWaitSeconds = budget.waited;
+    if (haproxy) {
+      // every request the generators counted went through haproxy (plus warm-ups, and requests
+      // cut off when a run ended)
+      const measured = result.loads
+        .flatMap((l) => Object.values(l.byTarget).flatMap((b) => b.runs))
+        .reduce((a, r) => a + (r.total ?? 0), 0);
+      result.upstream.requests = (await up.requests()) - counted;
+      result.upstream.measuredRequests = measured;
+      log(
+        `  haproxy answered ${fmt(result.upstream.requests)} requests since the probes (the measured runs counted ${fmt(measured)}, warm-ups not counted)`,
+      );
+      if (result.upstream.requests < measured)
+        throw new Error(
+          `workers: haproxy answered ${result.upstream.requests} requests, fewer than the ${measured} measured`,
+        );
+    }
   } finally {
     await Promise.all([...engines, up].map((p) => stop(p)));
+    up.cleanup?.();
   }
   return result;
 }
@@ -523,7 +745,17 @@ function summarise(load, targets, runs, nproc) {
 /** The summary lines (with the issue's target) bench/run.mjs prints at the end. */
 export function workersSummary(result, verdict = (ok) => (ok ? 'met' : 'MISSED')) {
   const lines = [];
-  for (const s of result.skipped) lines.push(`workers: ${s} not installed: its part was skipped`);
+  for (const s of result.skipped)
+    lines.push(
+      s === 'haproxy'
+        ? 'workers: haproxy not installed: the scenario was skipped (--workers-upstream haproxy)'
+        : `workers: ${s} not installed: its part was skipped`,
+    );
+  const hap = result.upstream?.kind === 'haproxy';
+  if (hap && result.loads.length)
+    lines.push(
+      `workers: upstream haproxy ${result.upstream.version ?? ''} (one thread, the same 200 + content-type + ${SMALL_GET.body.length} bytes as bench/upstream.mjs; it stands for a cheaper upstream, e.g. one on another machine)`,
+    );
   for (const l of result.loads) {
     const base = l.byTarget.process;
     for (const [label, r] of Object.entries(l.ratios)) {
@@ -541,7 +773,7 @@ export function workersSummary(result, verdict = (ok) => (ok ? 'met' : 'MISSED')
           (two ? `  target: ${verdict(q.met)}` : '')
         : `  quiet rounds only: none for both ${label} and one process`;
       lines.push(
-        `${label} ÷ one process, REST GET (${l.load}, median of ${result.rounds}): ` +
+        `${label} ÷ one process, REST GET (${l.load}${hap ? ', upstream haproxy' : ''}, median of ${result.rounds}): ` +
           `${fmt(c.reqPerSec)} / ${fmt(base.reqPerSec)} req/s = ${fmt(r.throughput, 2)}× ` +
           `(rounds ${r.throughputPerRound.map((x) => fmt(x, 2)).join(', ')}), ` +
           `p99 ${fmt(c.p99, 2)} / ${fmt(base.p99, 2)} ms = ${fmt(r.p99, 2)}×${target}`,
@@ -613,6 +845,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       loads: parseLoads(opt('workers-loads', DEFAULT_LOADS)),
       sched: opt('workers-sched', 'rr').split(','),
       quietWait: Number(opt('quiet-wait', '60')),
+      upstream: opt('workers-upstream', 'node'),
     });
     console.log('\n== summary');
     for (const line of workersSummary(result)) console.log(line);
