@@ -5,9 +5,7 @@
  * edit was refused), so the other workers keep serving at full speed meanwhile, and a reload
  * never competes with another for the cores. The primary's side is in commands/workers.ts.
  */
-import { isClusterWorker } from '../observability/cluster-metrics.js';
-
-let nextTurn = 0;
+import { askPrimary, isClusterWorker } from '../observability/worker-channel.js';
 
 /** The turn this worker holds: give it back with the outcome. */
 export interface ReloadTurn {
@@ -16,29 +14,16 @@ export interface ReloadTurn {
 
 const NO_TURN: ReloadTurn = { release() {} };
 
+const RELEASE: ReloadTurn = {
+  release: (reloaded) => process.send?.({ naftikoReloadDone: true, reloaded }),
+};
+
 /**
  * Waits for this worker's reload turn (at once outside --workers). A primary that does not answer
  * (it is stopping) leaves the worker to reload on its own after `timeoutMs`.
  */
-export function reloadTurn(timeoutMs = 60_000): Promise<ReloadTurn> {
-  if (!isClusterWorker()) return Promise.resolve(NO_TURN);
-  const id = nextTurn++;
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown) => {
-      if ((message as { naftikoReloadGranted?: unknown } | null)?.naftikoReloadGranted !== id)
-        return;
-      done();
-    };
-    const timer = setTimeout(() => done(), timeoutMs);
-    timer.unref();
-    const done = () => {
-      clearTimeout(timer);
-      process.off('message', onMessage);
-      resolve({
-        release: (reloaded) => process.send?.({ naftikoReloadDone: id, reloaded }),
-      });
-    };
-    process.on('message', onMessage);
-    process.send?.({ naftikoReloadAsk: id });
-  });
+export async function reloadTurn(timeoutMs = 60_000): Promise<ReloadTurn> {
+  if (!isClusterWorker()) return NO_TURN;
+  await askPrimary('naftikoReloadAsk', timeoutMs);
+  return RELEASE;
 }

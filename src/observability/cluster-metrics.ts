@@ -14,6 +14,7 @@
  * A leaf: imports no layer. The messages are plain objects with one `naftiko*` key.
  */
 import type { Worker } from 'node:cluster';
+import { answerWorker, askPrimary, isClusterWorker } from './worker-channel.js';
 
 /** How long a scrape waits for the workers (and a worker for its primary). */
 const COLLECT_TIMEOUT_MS = 2_000;
@@ -26,11 +27,6 @@ let provider: (() => Promise<MetricsJson>) | undefined;
 /** The worker's registry, once metrics are on (prometheus-recorder.ts). */
 export function provideWorkerMetrics(collect: () => Promise<MetricsJson>): void {
   provider = collect;
-}
-
-/** Whether this process is a worker of `--workers` with a channel to its primary. */
-export function isClusterWorker(): boolean {
-  return process.env['NAFTIKO_WORKER'] === '1' && typeof process.send === 'function';
 }
 
 let answering = false;
@@ -52,39 +48,17 @@ export function answerMetricsCollection(): void {
   });
 }
 
-let nextScrape = 0;
 type Exposition = { contentType: string; body: string } | undefined;
-/** The scrapes this worker waits on the primary for (one 'message' listener for them all). */
-const scrapes = new Map<number, (value: Exposition) => void>();
-
-function onPrimaryAnswer(message: unknown): void {
-  const m = message as { naftikoMetricsText?: unknown; body?: unknown; contentType?: unknown };
-  if (typeof m?.naftikoMetricsText !== 'number') return;
-  scrapes.get(m.naftikoMetricsText)?.(
-    typeof m.body === 'string' && typeof m.contentType === 'string'
-      ? { contentType: m.contentType, body: m.body }
-      : undefined,
-  );
-}
 
 /**
  * A worker's scrape: the text the primary merged from every worker, or undefined when the
  * primary did not answer in time (the caller then serves this worker's own metrics).
  */
-export function scrapeCluster(): Promise<Exposition> {
-  const id = nextScrape++;
-  if (scrapes.size === 0) process.on('message', onPrimaryAnswer);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => done(undefined), COLLECT_TIMEOUT_MS * 2);
-    const done = (value: Exposition) => {
-      clearTimeout(timer);
-      scrapes.delete(id);
-      if (scrapes.size === 0) process.off('message', onPrimaryAnswer);
-      resolve(value);
-    };
-    scrapes.set(id, done);
-    process.send?.({ naftikoMetricsScrape: id });
-  });
+export async function scrapeCluster(): Promise<Exposition> {
+  const m = await askPrimary('naftikoMetricsScrape', COLLECT_TIMEOUT_MS * 2);
+  return typeof m?.['body'] === 'string' && typeof m['contentType'] === 'string'
+    ? { contentType: m['contentType'], body: m['body'] }
+    : undefined;
 }
 
 /** What the primary knows of its workers when a scrape comes in. */
@@ -108,8 +82,8 @@ export function handleScrapeRequest(from: Worker, message: unknown, state: Clust
   // Scrapes that arrive while the workers are being collected share that collection.
   merging ??= mergeWorkers(state).finally(() => (merging = undefined));
   void merging.then(
-    (text) => from.isConnected() && from.send({ naftikoMetricsText: id, ...text }),
-    () => from.isConnected() && from.send({ naftikoMetricsText: id }),
+    (text) => answerWorker(from, id, text),
+    () => answerWorker(from, id),
   );
   return true;
 }

@@ -12,7 +12,8 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metric } from 'prom-client';
 import type { MetricsRecorder } from './metrics.js';
 import { SeriesStore } from './series-store.js';
-import { isClusterWorker, provideWorkerMetrics, scrapeCluster } from './cluster-metrics.js';
+import { provideWorkerMetrics, scrapeCluster } from './cluster-metrics.js';
+import { isClusterWorker } from './worker-channel.js';
 import type { ScrapedMetric } from './series-store.js';
 
 /** Seconds: from 1 ms (a local upstream) to 30 s (the default total upstream timeout). */

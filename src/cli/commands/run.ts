@@ -32,6 +32,7 @@ import type { InboundAuthenticator } from '../../exposes/auth/inbound-auth.js';
 import type { AdapterState } from '../../exposes/control/adapter-states.js';
 import type { CliIo } from '../program.js';
 import { answerMetricsCollection } from '../../observability/cluster-metrics.js';
+import { WORKER_READY, isClusterWorker } from '../../observability/worker-channel.js';
 import { reloadCapability, servedAdapter } from '../reload.js';
 import type { ServedAdapter, ServedCapability, Serving } from '../reload.js';
 import type { CapabilityWatcher } from '../watch.js';
@@ -64,9 +65,6 @@ export interface RunOptions extends LimitOptions {
   /** Reload a capability when its file, or a file it imports or binds, changes. */
   readonly watch?: boolean;
 }
-
-/** What a worker of `--workers` sends its primary once its adapters listen. */
-export const WORKER_READY = 'naftiko.worker.ready';
 
 /** How long in-flight requests get to finish on shutdown. */
 const DRAIN_MS = 10_000;
@@ -315,7 +313,7 @@ export async function runCommand(
     adapters: count,
   });
   // A worker of `--workers` tells its primary (commands/workers.ts).
-  if (process.env['NAFTIKO_WORKER'] === '1') {
+  if (isClusterWorker()) {
     answerMetricsCollection();
     process.send?.(WORKER_READY);
   }

@@ -19,6 +19,7 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { handleScrapeRequest } from '../../observability/cluster-metrics.js';
+import { WORKER_READY, answerWorker } from '../../observability/worker-channel.js';
 import type { CliIo } from '../program.js';
 
 /** `auto` = the cores this process may use; else a positive integer. */
@@ -27,9 +28,6 @@ export function parseWorkers(value: string): number | undefined {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 && n <= 256 ? n : undefined;
 }
-
-/** The message a worker sends once its adapters listen (run.ts's WORKER_READY). */
-const READY_MESSAGE = 'naftiko.worker.ready';
 
 const RESTART_WINDOW_MS = 30_000;
 const MAX_RESTARTS = 5;
@@ -70,7 +68,7 @@ export async function runWorkers(
       if (!next.worker.isConnected()) continue;
       turn = next;
       io.stderr(`naftiko: worker ${next.worker.process.pid} reloading\n`);
-      next.worker.send({ naftikoReloadGranted: next.id });
+      answerWorker(next.worker, next.id);
     }
   };
   const endTurn = (worker: Worker, outcome: string) => {
@@ -84,7 +82,7 @@ export async function runWorkers(
     const worker = cluster.fork({ NAFTIKO_WORKER: '1' });
     live.set(worker.id, worker);
     worker.on('message', (message: unknown) => {
-      if (message === READY_MESSAGE) {
+      if (message === WORKER_READY) {
         ready.add(worker.id);
         if (ready.size >= count) allReady();
         return;
@@ -95,7 +93,7 @@ export async function runWorkers(
       else if (typeof m['naftikoReloadAsk'] === 'number') {
         waiting.push({ worker, id: m['naftikoReloadAsk'] });
         nextTurn();
-      } else if (typeof m['naftikoReloadDone'] === 'number') {
+      } else if (m['naftikoReloadDone'] === true) {
         endTurn(worker, m['reloaded'] === true ? 'reloaded' : 'kept its version (reload refused)');
       } else handleScrapeRequest(worker, message, metricsState);
     });
