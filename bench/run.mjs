@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { cpuSeconds, processes, rssMB } from './lib/processes.mjs';
+import { cpuSeconds, engineArgs as seedEngineArgs, processes, rssMB } from './lib/processes.mjs';
 import {
   DEFAULT_LOADS,
   UPSTREAMS,
@@ -369,20 +369,7 @@ async function metricsScenario(name, mcp) {
 
 /** `naftiko run` of the seed against the bench upstream, on any free port of 127.0.0.1. */
 function engineArgs(base, extra = [], spec = WITH_METRICS ? metricsSeed() : SEED) {
-  return [
-    CLI,
-    'run',
-    spec,
-    '--base-uri',
-    `crm-crm-integration=${base}`,
-    '--port',
-    '*=0',
-    '--address',
-    '*=127.0.0.1',
-    '--log-format',
-    'json',
-    ...extra,
-  ];
+  return seedEngineArgs(CLI, spec, `crm-crm-integration=${base}`, extra);
 }
 
 async function mcpScenario(name, stateless) {
@@ -481,25 +468,7 @@ async function coldScenario() {
   const up = await start('upstream', ['bench/upstream.mjs']);
   const base = `${up.urls.upstream}/v2`;
   try {
-    await coldStart(
-      'engine: seed',
-      [
-        CLI,
-        'run',
-        SEED,
-        '--base-uri',
-        `crm-crm-integration=${base}`,
-        '--port',
-        '*=0',
-        '--address',
-        '*=127.0.0.1',
-        '--log-format',
-        'json',
-      ],
-      COLD_RUNS,
-      {},
-      { firstMcp: true },
-    );
+    await coldStart('engine: seed', engineArgs(base, [], SEED), COLD_RUNS, {}, { firstMcp: true });
     await coldStart(
       'fastify-undici baseline',
       ['bench/baselines/fastify-undici.mjs', '--upstream', base],
@@ -514,19 +483,7 @@ async function coldScenario() {
     );
     // the largest schema-valid corpus file the engine agrees to serve (tries the 8 largest in turn);
     // every consumes namespace is pointed at the local upstream, so nothing leaves the machine
-    const runArgs = (p) => [
-      CLI,
-      'run',
-      p,
-      '--base-uri',
-      `*=${base}`,
-      '--port',
-      '*=0',
-      '--address',
-      '*=127.0.0.1',
-      '--log-format',
-      'json',
-    ];
+    const runArgs = (p) => seedEngineArgs(CLI, p, `*=${base}`);
     const skipped = [];
     for (const big of corpusBySize().slice(0, 8)) {
       try {

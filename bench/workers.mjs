@@ -15,7 +15,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { cpuSeconds } from './lib/processes.mjs';
+import { cpuSeconds, engineArgs } from './lib/processes.mjs';
 import { CONTENT_TYPE, SMALL_GET } from './upstream.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -442,20 +442,7 @@ export async function workersScenario({
     log(`  upstream: haproxy ${up.version ?? '?'} pid ${up.pid} at ${up.urls.upstream}`);
   }
   const base = `${up.urls.upstream}/v2`;
-  const args = (extra) => [
-    cli,
-    'run',
-    seed,
-    '--base-uri',
-    `crm-crm-integration=${base}`,
-    '--port',
-    '*=0',
-    '--address',
-    '*=127.0.0.1',
-    '--log-format',
-    'json',
-    ...extra,
-  ];
+  const args = (extra) => engineArgs(cli, seed, `crm-crm-integration=${base}`, extra);
   const specs = [
     { label: 'process', extra: [], env: {} },
     { label: 'workers=1', extra: ['--workers', '1'], env: {} },

@@ -15,7 +15,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { processes, rssMB } from '../bench/lib/processes.mjs';
+import { engineArgs, processes, rssMB } from '../bench/lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = join(root, 'specs/crm-crm-integration.yaml');
@@ -149,20 +149,10 @@ const fmt = (n, d = 0) => (n === null || n === undefined || Number.isNaN(n) ? 'â
 
 async function main() {
   const up = await start('upstream', [join(root, 'bench/upstream.mjs')]);
-  const engine = await start('engine', [
-    CLI,
-    'run',
-    SEED,
-    '--base-uri',
-    `crm-crm-integration=${up.urls.upstream}/v2`,
-    '--port',
-    '*=0',
-    '--address',
-    '*=127.0.0.1',
-    '--log-format',
-    'json',
-    '--mcp-stateless',
-  ]);
+  const engine = await start(
+    'engine',
+    engineArgs(CLI, SEED, `crm-crm-integration=${up.urls.upstream}/v2`, ['--mcp-stateless']),
+  );
   const rest = { url: `${engine.urls.rest}/v1/crm/integrations` };
   const mcp = {
     url: engine.urls.mcp,

@@ -6,6 +6,28 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
+ * The arguments of `node <args>` for `naftiko run <spec>` as the benchmarks run it: every
+ * consumes namespace matching `baseUri`'s `ns=` pointed at the local upstream, every adapter on
+ * a free port of 127.0.0.1, JSON logs (what `start` reads), then `extra`.
+ */
+export function engineArgs(cli, spec, baseUri, extra = []) {
+  return [
+    cli,
+    'run',
+    spec,
+    '--base-uri',
+    baseUri,
+    '--port',
+    '*=0',
+    '--address',
+    '*=127.0.0.1',
+    '--log-format',
+    'json',
+    ...extra,
+  ];
+}
+
+/**
  * `start` and `stop` for children run from `root` with `env` added to this process's
  * environment. Every child still running when this process exits (or is interrupted) is killed;
  * `killAll` does it at once (so that their open pipes do not keep this process alive).
